@@ -1,0 +1,963 @@
+"""The tier engine: the rules of `docs/tiers.md` as SQL over an in-memory copy of the database.
+
+How it stays fast. Everything that does not depend on thresholds is computed once per database
+state by `Analysis.open`:
+
+- `state`: one row per customer and activity day (a day with an order or a refund), holding the
+  customer's cumulative figures as of that day (F, M in cents, first, last, tenure) and the day
+  the next activity starts (`valid_to`). Between two activity days nothing but recency changes,
+  so the tier of a customer at any date D is the `state` row with `valid_from <= D < valid_to`,
+  and the customer is lapsed from `last_day + lapse_days + 1` on.
+- `span_<freq>` and `act_<freq>`: the same rows with period indexes (week, month, quarter), and
+  one row per customer and period with activity, for counts, revenue and movements over time.
+
+Moving a threshold only re-runs the cheap part: a `CASE` over those rows. Counts over time never
+classify every customer at every period end: each state row contributes +1 at the period its
+(active or lapsed) interval starts and -1 where it ends, and a running sum gives every period.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+from . import schema
+from .errors import DateError
+from .scope import ALL_CUSTOMERS, Scope
+from .thresholds import DEFAULT_THRESHOLDS, Thresholds
+from .tiers import TIER_CODES
+
+FREQS = ("week", "month", "quarter")
+LOW_DATE = dt.date(1900, 1, 1)  # a Monday: week indexes count from here
+HIGH_DATE = dt.date(9999, 12, 31)
+_WEEK_BASE = LOW_DATE
+
+# ---------------------------------------------------------------------------------------------
+# Periods
+
+
+def _check_freq(freq: str) -> str:
+    if freq not in FREQS:
+        raise DateError(f"The period must be one of {', '.join(FREQS)}, not {freq!r}.")
+    return freq
+
+
+def period_index(day: dt.date, freq: str) -> int:
+    """The index of the period (week ending Sunday, calendar month or quarter) holding `day`."""
+    _check_freq(freq)
+    if freq == "month":
+        return day.year * 12 + day.month - 1
+    if freq == "quarter":
+        return day.year * 4 + (day.month - 1) // 3
+    return (day - _WEEK_BASE).days // 7
+
+
+def period_end(index: int, freq: str) -> dt.date:
+    """The last day of the period with this index."""
+    _check_freq(freq)
+    if freq == "week":
+        return _WEEK_BASE + dt.timedelta(days=index * 7 + 6)
+    months_per = 1 if freq == "month" else 3
+    first_month = index * months_per if freq == "month" else index * 3
+    year, month0 = divmod(first_month + months_per, 12)  # the month after the period
+    return dt.date(year, month0 + 1, 1) - dt.timedelta(days=1)
+
+
+def _idx_sql(freq: str, day: str) -> str:
+    """SQL for `period_index` of a DATE expression."""
+    return {
+        "month": f"(year({day}) * 12 + month({day}) - 1)",
+        "quarter": f"(year({day}) * 4 + quarter({day}) - 1)",
+        "week": f"((({day}) - DATE '1900-01-01') // 7)",
+    }[_check_freq(freq)]
+
+
+def _end_sql(freq: str, index: str) -> str:
+    """SQL for `period_end` of an index expression."""
+    return {
+        "month": f"last_day(make_date(({index}) // 12, ({index}) % 12 + 1, 1))",
+        "quarter": f"last_day(make_date(({index}) // 4, ({index}) % 4 * 3 + 3, 1))",
+        "week": f"(DATE '1900-01-01' + CAST(({index}) * 7 + 6 AS INTEGER))",
+    }[_check_freq(freq)]
+
+
+# ---------------------------------------------------------------------------------------------
+# Rule fragments (the tier rules as SQL, written once)
+
+def tier_rank_sql(prefix: str = "") -> str:
+    """Tier rank of a state row: 0 prospect, 1 first, 2 nascent, 3 steady, 4 trend, 5 loyal.
+
+    "High" is F >= min_orders on the orders axis, M >= min_amount on the amount axis. `prefix`
+    names another set of the same columns (`prev_f`, ...).
+    """
+    f, m, t = f"{prefix}f", f"{prefix}m_cents", f"{prefix}tenure"
+    return f"""CASE
+        WHEN {f} = 0 THEN 0
+        WHEN {f} = 1 THEN 1
+        WHEN (CASE WHEN $value_axis = 'orders' THEN {f} >= $min_orders ELSE {m} >= $min_amount_cents END)
+            THEN CASE WHEN {t} >= $min_tenure_days THEN 5 ELSE 4 END
+        ELSE CASE WHEN {t} >= $min_tenure_days THEN 3 ELSE 2 END
+    END"""
+
+
+TIER_RANK_SQL = tier_rank_sql()
+
+_TIER_CASE = "CASE {col} " + " ".join(f"WHEN {i} THEN '{code}'" for i, code in enumerate(TIER_CODES)) + " END"
+
+
+def _tier_code_sql(col: str) -> str:
+    return _TIER_CASE.format(col=col)
+
+
+def _threshold_params(thresholds: Thresholds) -> dict[str, Any]:
+    return {
+        "value_axis": thresholds.value_axis,
+        "min_orders": thresholds.min_orders,
+        "min_amount_cents": thresholds.min_amount_cents or 0,
+        "min_tenure_days": thresholds.min_tenure_days,
+        "lapse_days": thresholds.lapse_days,
+        "overdue_factor": thresholds.overdue_factor,
+        "due_window_days": thresholds.due_window_days,
+    }
+
+
+def tier_at_sql(day_param: str, scope_sql: str = "TRUE") -> str:
+    """Every customer that exists at the date `$<day_param>`, with its tier rank and status.
+
+    Columns: cid, tier (rank), lapsed (NULL for prospects), f, m_cents, first_day, last_day,
+    tenure. A customer exists from its `created_at` (or always, when unknown) or its first order
+    or refund, whichever is earlier.
+    """
+    d = f"${day_param}"
+    return f"""
+        SELECT cid, {TIER_RANK_SQL} AS tier,
+               CASE WHEN f = 0 THEN NULL ELSE ({d} - last_day) > $lapse_days END AS lapsed,
+               f, m_cents, first_day, last_day, tenure
+        FROM state
+        WHERE valid_from <= {d} AND valid_to > {d} AND {scope_sql}
+        UNION ALL
+        SELECT cid, 0, NULL, 0, 0, NULL, NULL, NULL
+        FROM cust
+        WHERE coalesce(exists_from, DATE '1900-01-01') <= {d}
+          AND coalesce(first_activity, DATE '9999-12-31') > {d} AND {scope_sql}
+    """
+
+
+_PARAM_RE = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
+
+
+def _bind(sql: str, params: dict[str, Any]) -> dict[str, Any]:
+    """Only the parameters the statement names (DuckDB refuses extra ones)."""
+    names = set(_PARAM_RE.findall(sql))
+    missing = names - set(params)
+    if missing:
+        raise KeyError(f"SQL parameters without values: {sorted(missing)}")
+    return {name: params[name] for name in names}
+
+
+# ---------------------------------------------------------------------------------------------
+# The prepared data
+
+
+_BUILD_SQL = [
+    # Customers with an integer key; `created_on` is the calendar date of created_at.
+    """
+    CREATE TABLE cust_base AS
+    SELECT CAST(row_number() OVER (ORDER BY customer_id) AS INTEGER) AS cid,
+           customer_id, name, company, email, phone, region, address, channel, staff,
+           CAST(created_at AS DATE) AS created_on
+    FROM src.customers
+    """,
+    # One row per order: lines sharing an order_id sum up and take the earliest date.
+    """
+    CREATE TABLE ord AS
+    SELECT c.cid, o.order_id, min(o.order_date) AS order_date,
+           CAST(round(sum(o.amount) * 100) AS BIGINT) AS cents,
+           max(nullif(o.campaign, '')) AS campaign, max(nullif(o.category, '')) AS category
+    FROM src.orders o JOIN cust_base c USING (customer_id)
+    GROUP BY c.cid, o.order_id
+    """,
+    """
+    CREATE TABLE cust_category AS
+    SELECT DISTINCT c.cid, o.category
+    FROM src.orders o JOIN cust_base c USING (customer_id)
+    WHERE o.category IS NOT NULL AND o.category <> ''
+    """,
+    # Activity days: orders counted in F (amount > 0) and the day's amount, refunds included.
+    """
+    CREATE TABLE days AS
+    SELECT cid, order_date AS day,
+           CAST(count(*) FILTER (WHERE cents > 0) AS INTEGER) AS n_orders,
+           CAST(sum(cents) AS BIGINT) AS cents
+    FROM ord GROUP BY cid, order_date
+    """,
+    # Cumulative figures per customer and activity day, valid until the next activity day.
+    """
+    CREATE TABLE state AS
+    WITH w AS (
+        SELECT cid, day, n_orders, cents AS day_cents,
+               sum(n_orders) OVER run AS f,
+               sum(cents) OVER run AS m_cents,
+               min(CASE WHEN n_orders > 0 THEN day END) OVER run AS first_day,
+               max(CASE WHEN n_orders > 0 THEN day END) OVER run AS last_day,
+               lead(day) OVER (PARTITION BY cid ORDER BY day) AS next_day
+        FROM days
+        WINDOW run AS (PARTITION BY cid ORDER BY day ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)
+    )
+    SELECT cid, day AS valid_from, coalesce(next_day, DATE '9999-12-31') AS valid_to,
+           CAST(f AS INTEGER) AS f, CAST(m_cents AS BIGINT) AS m_cents, first_day, last_day,
+           CAST(coalesce(last_day - first_day, 0) AS INTEGER) AS tenure,
+           day_cents, n_orders
+    FROM w
+    """,
+    """
+    CREATE TABLE cust AS
+    SELECT b.*, a.first_activity,
+           CASE WHEN b.created_on IS NULL THEN NULL
+                ELSE least(b.created_on, a.first_activity) END AS exists_from
+    FROM cust_base b
+    LEFT JOIN (SELECT cid, min(day) AS first_activity FROM days GROUP BY cid) a USING (cid)
+    """,
+    "DROP TABLE cust_base",
+    "DROP TABLE days",
+]
+
+
+def _span_sql(freq: str) -> str:
+    """State rows with the period indexes where each starts and ends (threshold-free)."""
+    return f"""
+        CREATE TABLE span_{freq} AS
+        SELECT cid, f, m_cents, tenure, last_day,
+               CAST({_idx_sql(freq, 'valid_from')} AS INTEGER) AS a_i,
+               CAST({_idx_sql(freq, 'valid_to')} AS INTEGER) AS e_i
+        FROM state
+    """
+
+
+def _act_sql(freq: str) -> str:
+    """One row per customer and period with activity: the period's amount, the state at the
+    period's end, the previous active period's state, and whether the customer existed just
+    before the period (threshold-free)."""
+    idx = _idx_sql(freq, "valid_from")
+    return f"""
+        CREATE TABLE act_{freq} AS
+        WITH per AS (
+            SELECT cid, CAST({idx} AS INTEGER) AS i,
+                   sum(day_cents) AS cents,
+                   arg_max(f, valid_from) AS f, arg_max(m_cents, valid_from) AS m_cents,
+                   arg_max(tenure, valid_from) AS tenure, arg_max(last_day, valid_from) AS last_day
+            FROM state GROUP BY cid, i
+        )
+        SELECT per.cid, per.i, {_end_sql(freq, 'per.i')} AS period_end,
+               {_end_sql(freq, 'per.i - 1')} AS previous_end,
+               CAST(per.cents AS BIGINT) AS cents, per.f, per.m_cents, per.tenure, per.last_day,
+               lag(per.f) OVER prev AS prev_f, lag(per.m_cents) OVER prev AS prev_m_cents,
+               lag(per.tenure) OVER prev AS prev_tenure, lag(per.last_day) OVER prev AS prev_last_day,
+               (c.created_on IS NULL OR c.created_on <= {_end_sql(freq, 'per.i - 1')}) AS existed_before
+        FROM per JOIN cust c USING (cid)
+        WINDOW prev AS (PARTITION BY per.cid ORDER BY per.i)
+    """
+
+
+class Analysis:
+    """An in-memory copy of one database state with the threshold-free figures precomputed.
+
+    Open it with `Analysis.open(path)`; the file is read once and closed, so other processes
+    can write to it while the copy is in use. Safe to share between threads: every query runs
+    on its own cursor.
+    """
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, source: str, data_version: int, file_state: tuple):
+        self._con = con
+        self.source = source
+        self.data_version = data_version
+        self.file_state = file_state
+        self._lock = threading.Lock()
+        self._freqs_ready: set[str] = set()
+        row = self.fetchall("SELECT min(order_date), max(order_date), count(*) FROM ord")[0]
+        self.earliest_order_date: dt.date | None = row[0]
+        self.latest_order_date: dt.date | None = row[1]
+        self.order_count: int = row[2]
+        self.customer_count: int = self.fetchall("SELECT count(*) FROM cust")[0][0]
+
+    @classmethod
+    def open(cls, path: str | Path, *, wait_seconds: float = 10.0, freqs: tuple[str, ...] = ("month",)) -> "Analysis":
+        path = Path(path)
+        file_state = schema.file_state(path)
+        with schema.reading(path, wait_seconds=wait_seconds) as check:
+            version = schema.data_version(check)
+        con = duckdb.connect()
+        deadline_wait = wait_seconds
+        try:
+            _attach_read_only(con, path, deadline_wait)
+            for statement in _BUILD_SQL:
+                con.execute(statement)
+            con.execute("DETACH src")
+        except BaseException:
+            con.close()
+            raise
+        analysis = cls(con, str(path), version, file_state)
+        for freq in freqs:
+            analysis.ensure_freq(freq)
+        return analysis
+
+    def close(self) -> None:
+        self._con.close()
+
+    def cursor(self) -> duckdb.DuckDBPyConnection:
+        return self._con.cursor()
+
+    def fetchall(self, sql: str, params: dict[str, Any] | None = None) -> list[tuple]:
+        cur = self.cursor()
+        try:
+            return cur.execute(sql, _bind(sql, params or {})).fetchall()
+        finally:
+            cur.close()
+
+    def df(self, sql: str, params: dict[str, Any] | None = None) -> pd.DataFrame:
+        cur = self.cursor()
+        try:
+            return cur.execute(sql, _bind(sql, params or {})).df()
+        finally:
+            cur.close()
+
+    def ensure_freq(self, freq: str) -> None:
+        """Build the period tables of one frequency once (threshold-free)."""
+        _check_freq(freq)
+        if freq in self._freqs_ready:
+            return
+        with self._lock:
+            if freq in self._freqs_ready:
+                return
+            cur = self.cursor()
+            try:
+                cur.execute(_span_sql(freq))
+                cur.execute(_act_sql(freq))
+            finally:
+                cur.close()
+            self._freqs_ready.add(freq)
+
+    def default_as_of(self) -> dt.date:
+        """The latest order date in the data, or today for a database without orders."""
+        return self.latest_order_date or dt.date.today()
+
+
+def _attach_read_only(con: duckdb.DuckDBPyConnection, path: Path, wait_seconds: float) -> None:
+    import time
+
+    deadline = time.monotonic() + wait_seconds
+    delay = 0.05
+    while True:
+        try:
+            con.execute("ATTACH $path AS src (READ_ONLY)", {"path": str(path)})
+            return
+        except duckdb.Error as error:
+            if not schema._is_lock_error(error) or time.monotonic() >= deadline:
+                if schema._is_lock_error(error):
+                    raise schema.DatabaseBusyError(
+                        f"{path} is in use by another program that is writing to it; try again in a moment."
+                    ) from None
+                raise schema.DatabaseError(f"Cannot read {path}: {error}") from None
+            time.sleep(delay)
+            delay = min(delay * 2, 0.5)
+
+
+# ---------------------------------------------------------------------------------------------
+# Argument handling
+
+
+def to_date(value: Any, name: str = "date") -> dt.date:
+    """A calendar date from a date, datetime, pandas Timestamp or ISO text."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, pd.Timestamp):
+        return value.date()
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value.strip())
+        except ValueError:
+            pass
+    raise DateError(f"{name} must be a date like 2025-03-31, not {value!r}.")
+
+
+def _as_of(analysis: Analysis, as_of: Any) -> dt.date:
+    return analysis.default_as_of() if as_of is None else to_date(as_of, "as_of")
+
+
+def _scope(scope: Scope | None) -> tuple[str, dict[str, Any]]:
+    return (scope or ALL_CUSTOMERS).sql()
+
+
+def _thresholds(thresholds: Thresholds | None) -> Thresholds:
+    return DEFAULT_THRESHOLDS if thresholds is None else thresholds
+
+
+def _codes(frame: pd.DataFrame, *columns: str) -> pd.DataFrame:
+    """Replace tier ranks by tier codes in the named columns."""
+    for column in columns:
+        frame[column] = pd.Series(
+            [None if pd.isna(rank) else TIER_CODES[int(rank)] for rank in frame[column]],
+            index=frame.index, dtype=object,
+        )
+    return frame
+
+
+# ---------------------------------------------------------------------------------------------
+# Classification at one date
+
+
+def classify_sql(scope_sql: str = "TRUE") -> str:
+    """Every customer existing at `$as_of` with the figures of the spec.
+
+    Columns: customer_id, tier, lapsed, orders, amount, first_order_date, last_order_date,
+    tenure_days, recency_days, interval_days, expected_next_order_date, cycle_status, cid.
+    """
+    return f"""
+        WITH t AS ({tier_at_sql('as_of', scope_sql)}),
+        x AS (
+            SELECT t.*, ($as_of - last_day) AS recency,
+                   CASE WHEN f >= 2 THEN tenure / (f - 1) END AS interval_days,
+                   CASE WHEN f >= 2 THEN last_day + CAST((2 * tenure + f - 1) // (2 * (f - 1)) AS INTEGER) END
+                       AS expected_next
+            FROM t
+        )
+        SELECT c.customer_id, {_tier_code_sql('x.tier')} AS tier, x.lapsed,
+               x.f AS orders, CAST(x.m_cents AS DECIMAL(18, 2)) / 100 AS amount,
+               x.first_day AS first_order_date, x.last_day AS last_order_date,
+               x.tenure AS tenure_days, CAST(x.recency AS INTEGER) AS recency_days,
+               x.interval_days, x.expected_next AS expected_next_order_date,
+               CASE WHEN x.f < 2 THEN NULL
+                    WHEN x.recency * (x.f - 1) > x.tenure * $overdue_factor THEN 'overdue'
+                    WHEN x.expected_next <= $as_of + CAST($due_window_days AS INTEGER) THEN 'due'
+                    ELSE 'not_due' END AS cycle_status,
+               x.cid
+        FROM x JOIN cust c USING (cid)
+        ORDER BY c.customer_id
+    """
+
+
+def classify(
+    analysis: Analysis,
+    thresholds: Thresholds | None = None,
+    as_of: Any = None,
+    scope: Scope | None = None,
+) -> pd.DataFrame:
+    """One row per customer existing at `as_of` (default: the latest order date)."""
+    thresholds = _thresholds(thresholds)
+    scope_sql, scope_params = _scope(scope)
+    sql = classify_sql(scope_sql)
+    params = {**_threshold_params(thresholds), **scope_params, "as_of": _as_of(analysis, as_of)}
+    return analysis.df(sql, params)
+
+
+def tier_counts_sql(scope_sql: str = "TRUE") -> str:
+    """Customers and their amount M (as of the date, refunds included) per tier and status.
+
+    Columns: tier (rank), lapsed, customers, amount_cents.
+    """
+    return f"""
+        SELECT tier, lapsed, count(*) AS customers, CAST(sum(m_cents) AS BIGINT) AS amount_cents
+        FROM ({tier_at_sql('as_of', scope_sql)})
+        GROUP BY tier, lapsed
+    """
+
+
+def _all_keys() -> list[tuple[int, bool | None]]:
+    keys: list[tuple[int, bool | None]] = [(0, None)]
+    for rank in range(1, len(TIER_CODES)):
+        keys += [(rank, False), (rank, True)]
+    return keys
+
+
+def tier_counts(
+    analysis: Analysis,
+    thresholds: Thresholds | None = None,
+    as_of: Any = None,
+    scope: Scope | None = None,
+) -> pd.DataFrame:
+    """Per tier and status at `as_of`: customers, their share, amount and its share.
+
+    Every tier and status appears, with zero where nobody is in it. Columns: tier, lapsed,
+    customers, share, amount, amount_share.
+    """
+    thresholds = _thresholds(thresholds)
+    scope_sql, scope_params = _scope(scope)
+    sql = tier_counts_sql(scope_sql)
+    rows = analysis.fetchall(sql, {**_threshold_params(thresholds), **scope_params, "as_of": _as_of(analysis, as_of)})
+    found = {(rank, lapsed): (n, cents) for rank, lapsed, n, cents in rows}
+    records = []
+    for rank, lapsed in _all_keys():
+        n, cents = found.get((rank, lapsed), (0, 0))
+        records.append({"tier": TIER_CODES[rank], "lapsed": lapsed, "customers": int(n), "amount": (cents or 0) / 100})
+    frame = pd.DataFrame.from_records(records)
+    total, total_amount = frame["customers"].sum(), frame["amount"].sum()
+    frame["share"] = frame["customers"] / total if total else 0.0
+    frame["amount_share"] = frame["amount"] / total_amount if total_amount else 0.0
+    frame["lapsed"] = frame["lapsed"].astype("object")
+    return frame[["tier", "lapsed", "customers", "share", "amount", "amount_share"]]
+
+
+# ---------------------------------------------------------------------------------------------
+# Over time
+
+
+@dataclass(frozen=True)
+class PeriodRange:
+    freq: str
+    start_index: int
+    end_index: int
+
+    def ends(self) -> list[dt.date]:
+        return [period_end(i, self.freq) for i in range(self.start_index, self.end_index + 1)]
+
+    def __len__(self) -> int:
+        return max(0, self.end_index - self.start_index + 1)
+
+
+def period_range(analysis: Analysis, freq: str, start: Any = None, end: Any = None) -> PeriodRange:
+    """Every complete period whose end lies in [start, end].
+
+    `start` defaults to the earliest order date, `end` to the latest order date; a period still
+    running at `end` is left out (its end has not come yet).
+    """
+    _check_freq(freq)
+    end_day = _as_of(analysis, end)
+    start_day = to_date(start, "start") if start is not None else (analysis.earliest_order_date or end_day)
+    if start_day > end_day:
+        raise DateError(f"The start {start_day} is after the end {end_day}.")
+    start_index = period_index(start_day, freq)
+    end_index = period_index(end_day, freq)
+    if period_end(end_index, freq) > end_day:
+        end_index -= 1
+    return PeriodRange(freq, start_index, end_index)
+
+
+def tier_counts_over_time_sql(freq: str, scope_sql: str = "TRUE") -> str:
+    """Customers per tier and status at every period end from `$start_i` to `$end_i`.
+
+    Each state row is active over [valid_from, min(valid_to, lapse day)) and lapsed over
+    [lapse day, valid_to), where lapse day = last_day + lapse_days + 1. A period end P_j lies in
+    a day interval [x, y) exactly when index(x) <= j < index(y), so every interval becomes +n at
+    one index and -n at another, and a running sum over the indexes gives the counts.
+    Prospects come from `cust` ([exists_from, first_activity)) and from state rows with F = 0.
+    Columns: i, tier (rank), lapsed (0/1), customers.
+    """
+    lapse_idx = _idx_sql(freq, "last_day + CAST($lapse_days + 1 AS INTEGER)")
+    return f"""
+        WITH s AS (
+            SELECT {TIER_RANK_SQL} AS tier, a_i, e_i,
+                   CASE WHEN f = 0 THEN e_i ELSE CAST({lapse_idx} AS INTEGER) END AS l_i
+            FROM span_{freq}
+            WHERE e_i > $start_i AND a_i <= $end_i AND {scope_sql}
+        ),
+        g AS (
+            SELECT tier,
+                   greatest(a_i, $start_i) AS a_i,
+                   least(e_i, $end_i + 1) AS e_i,
+                   least(greatest(l_i, $start_i), $end_i + 1) AS l_i,
+                   count(*) AS n
+            FROM s GROUP BY ALL
+        ),
+        p AS (
+            SELECT greatest(CAST({_idx_sql(freq, "coalesce(exists_from, DATE '1900-01-01')")} AS INTEGER), $start_i) AS a_i,
+                   least(CAST({_idx_sql(freq, "coalesce(first_activity, DATE '9999-12-31')")} AS INTEGER), $end_i + 1) AS e_i,
+                   count(*) AS n
+            FROM cust WHERE {scope_sql}
+            GROUP BY ALL
+        ),
+        ev AS (
+            SELECT tier, 0 AS lapsed, a_i AS i, n AS d FROM g WHERE a_i < least(e_i, l_i)
+            UNION ALL SELECT tier, 0, least(e_i, l_i), -n FROM g WHERE a_i < least(e_i, l_i)
+            UNION ALL SELECT tier, 1, greatest(a_i, l_i), n FROM g WHERE greatest(a_i, l_i) < e_i
+            UNION ALL SELECT tier, 1, e_i, -n FROM g WHERE greatest(a_i, l_i) < e_i
+            UNION ALL SELECT 0, 0, a_i, n FROM p WHERE a_i < e_i
+            UNION ALL SELECT 0, 0, e_i, -n FROM p WHERE a_i < e_i
+        ),
+        delta AS (SELECT i, tier, lapsed, sum(d) AS d FROM ev GROUP BY ALL),
+        keys AS (
+            SELECT * FROM (VALUES (0, 0), (1, 0), (1, 1), (2, 0), (2, 1), (3, 0), (3, 1),
+                                  (4, 0), (4, 1), (5, 0), (5, 1)) k(tier, lapsed)
+        ),
+        grid AS (SELECT CAST(r.i AS INTEGER) AS i, k.tier, k.lapsed FROM range($start_i, $end_i + 1) r(i), keys k)
+        SELECT grid.i, grid.tier, grid.lapsed,
+               CAST(sum(coalesce(delta.d, 0)) OVER (
+                   PARTITION BY grid.tier, grid.lapsed ORDER BY grid.i ROWS UNBOUNDED PRECEDING
+               ) AS BIGINT) AS customers
+        FROM grid LEFT JOIN delta USING (i, tier, lapsed)
+    """
+
+
+def revenue_over_time_sql(freq: str, scope_sql: str = "TRUE") -> str:
+    """Revenue (order amounts, refunds included) of each period, by the tier and status each
+    customer has at the period's end. Columns: i, tier (rank), lapsed (0/1), cents."""
+    return f"""
+        SELECT i, {TIER_RANK_SQL} AS tier,
+               CAST(CASE WHEN f = 0 THEN 0 ELSE (period_end - last_day) > $lapse_days END AS INTEGER) AS lapsed,
+               CAST(sum(cents) AS BIGINT) AS cents
+        FROM act_{freq}
+        WHERE i BETWEEN $start_i AND $end_i AND {scope_sql}
+        GROUP BY ALL
+    """
+
+
+def _over_time_frame(rows: pd.DataFrame, periods: PeriodRange, value: str) -> pd.DataFrame:
+    ends = {i: period_end(i, periods.freq) for i in range(periods.start_index, periods.end_index + 1)}
+    rows = rows.copy()
+    rows["period_end"] = rows["i"].map(ends)
+    rows["lapsed"] = [None if t == 0 else bool(s) for t, s in zip(rows["tier"], rows["lapsed"])]
+    rows["lapsed"] = rows["lapsed"].astype("object")
+    _codes(rows, "tier")
+    rows = rows.sort_values(["i", "tier"], key=lambda c: c.map(TIER_CODES.index) if c.name == "tier" else c)
+    return rows[["period_end", "tier", "lapsed", value]].reset_index(drop=True)
+
+
+def tier_counts_over_time(
+    analysis: Analysis,
+    thresholds: Thresholds | None = None,
+    freq: str = "month",
+    start: Any = None,
+    end: Any = None,
+    scope: Scope | None = None,
+) -> pd.DataFrame:
+    """Customers per tier and status at every period end. Columns: period_end, tier, lapsed,
+    customers; every tier and status appears at every period end."""
+    thresholds = _thresholds(thresholds)
+    periods = period_range(analysis, freq, start, end)
+    if not len(periods):
+        return pd.DataFrame(columns=["period_end", "tier", "lapsed", "customers"])
+    analysis.ensure_freq(freq)
+    scope_sql, scope_params = _scope(scope)
+    sql = tier_counts_over_time_sql(freq, scope_sql)
+    params = {**_threshold_params(thresholds), **scope_params,
+              "start_i": periods.start_index, "end_i": periods.end_index}
+    return _over_time_frame(analysis.df(sql, params), periods, "customers")
+
+
+def revenue_over_time(
+    analysis: Analysis,
+    thresholds: Thresholds | None = None,
+    freq: str = "month",
+    start: Any = None,
+    end: Any = None,
+    scope: Scope | None = None,
+) -> pd.DataFrame:
+    """Revenue of every period by tier and status at the period's end. Columns: period_end,
+    tier, lapsed, revenue; every tier and status appears at every period end."""
+    thresholds = _thresholds(thresholds)
+    periods = period_range(analysis, freq, start, end)
+    columns = ["period_end", "tier", "lapsed", "revenue"]
+    if not len(periods):
+        return pd.DataFrame(columns=columns)
+    analysis.ensure_freq(freq)
+    scope_sql, scope_params = _scope(scope)
+    sql = revenue_over_time_sql(freq, scope_sql)
+    params = {**_threshold_params(thresholds), **scope_params,
+              "start_i": periods.start_index, "end_i": periods.end_index}
+    found = {(i, t, s): cents for i, t, s, cents in analysis.fetchall(sql, params)}
+    records = []
+    for i in range(periods.start_index, periods.end_index + 1):
+        for rank, lapsed in _all_keys():
+            records.append({"i": i, "tier": rank, "lapsed": int(bool(lapsed)),
+                            "revenue": found.get((i, rank, int(bool(lapsed))), 0) / 100})
+    return _over_time_frame(pd.DataFrame.from_records(records), periods, "revenue")
+
+
+def movements_sql(freq: str, scope_sql: str = "TRUE") -> str:
+    """Who moved between the end of period i-1 and the end of period i, for i in
+    [`$start_i`, `$end_i`], and how.
+
+    A customer's tier and status change only on an activity day or on its lapse day, so the
+    moves are: (1) customers with activity in period i, compared with their state at the end
+    of the previous period; (2) customers without activity whose lapse day falls in period i;
+    (3) prospects created in period i. Columns: i, from_tier, from_lapsed, to_tier, to_lapsed,
+    customers (from_tier NULL means the customer did not exist yet).
+    """
+    to_rank, from_rank = tier_rank_sql(), tier_rank_sql("prev_")
+    lapse_idx = _idx_sql(freq, "last_day + CAST($lapse_days + 1 AS INTEGER)")
+    return f"""
+        WITH a AS (
+            SELECT i,
+                   CASE WHEN prev_f IS NOT NULL THEN {from_rank}
+                        WHEN existed_before THEN 0 END AS from_tier,
+                   CASE WHEN prev_f IS NULL OR prev_f = 0 THEN NULL
+                        ELSE (previous_end - prev_last_day) > $lapse_days END AS from_lapsed,
+                   {to_rank} AS to_tier,
+                   CASE WHEN f = 0 THEN NULL ELSE (period_end - last_day) > $lapse_days END AS to_lapsed
+            FROM act_{freq}
+            WHERE i BETWEEN $start_i AND $end_i AND {scope_sql}
+        ),
+        l AS (
+            SELECT CAST({lapse_idx} AS INTEGER) AS i, {to_rank} AS tier, a_i, e_i
+            FROM span_{freq}
+            WHERE f > 0 AND e_i > $start_i AND a_i <= $end_i AND {scope_sql}
+        ),
+        moves AS (
+            SELECT i, from_tier, from_lapsed, to_tier, to_lapsed, count(*) AS customers
+            FROM a
+            WHERE from_tier IS DISTINCT FROM to_tier OR from_lapsed IS DISTINCT FROM to_lapsed
+            GROUP BY ALL
+            UNION ALL
+            SELECT i, tier, false, tier, true, count(*)
+            FROM l WHERE a_i < i AND i < e_i AND i BETWEEN $start_i AND $end_i
+            GROUP BY ALL
+            UNION ALL
+            SELECT CAST({_idx_sql(freq, 'created_on')} AS INTEGER) AS i, NULL, NULL, 0, NULL, count(*)
+            FROM cust
+            WHERE created_on IS NOT NULL
+              AND {_idx_sql(freq, 'created_on')} BETWEEN $start_i AND $end_i
+              AND (first_activity IS NULL OR {_idx_sql(freq, 'first_activity')} > {_idx_sql(freq, 'created_on')})
+              AND {scope_sql}
+            GROUP BY ALL
+        )
+        SELECT i, from_tier, from_lapsed, to_tier, to_lapsed, CAST(sum(customers) AS BIGINT) AS customers
+        FROM moves GROUP BY ALL
+    """
+
+
+def movement_kind(from_tier: str | None, from_lapsed: bool | None, to_tier: str, to_lapsed: bool | None) -> str:
+    """new (did not exist), reactivated (lapsed -> active), lapsed (active -> lapsed), else
+    promoted or demoted by tier order (prospect < first < nascent < steady < trend < loyal)."""
+    if from_tier is None:
+        return "new"
+    if from_lapsed and not to_lapsed:
+        return "reactivated"
+    if to_lapsed and not from_lapsed:
+        return "lapsed"
+    return "promoted" if TIER_CODES.index(to_tier) > TIER_CODES.index(from_tier) else "demoted"
+
+
+def movements_over_time(
+    analysis: Analysis,
+    thresholds: Thresholds | None = None,
+    freq: str = "month",
+    start: Any = None,
+    end: Any = None,
+    scope: Scope | None = None,
+) -> pd.DataFrame:
+    """The moves behind each change of the counts. Columns: period_end, movement, from_tier,
+    from_lapsed, to_tier, to_lapsed, customers (only moves that happened)."""
+    thresholds = _thresholds(thresholds)
+    periods = period_range(analysis, freq, start, end)
+    columns = ["period_end", "movement", "from_tier", "from_lapsed", "to_tier", "to_lapsed", "customers"]
+    if not len(periods):
+        return pd.DataFrame(columns=columns)
+    analysis.ensure_freq(freq)
+    scope_sql, scope_params = _scope(scope)
+    sql = movements_sql(freq, scope_sql)
+    params = {**_threshold_params(thresholds), **scope_params,
+              "start_i": periods.start_index, "end_i": periods.end_index}
+    frame = analysis.df(sql, params)
+    if frame.empty:
+        return pd.DataFrame(columns=columns)
+    frame["period_end"] = frame["i"].map(lambda i: period_end(int(i), freq))
+    _codes(frame, "from_tier", "to_tier")
+    for column in ("from_lapsed", "to_lapsed"):
+        frame[column] = frame[column].astype("object").where(frame[column].notna(), None)
+    frame["movement"] = [
+        movement_kind(a, b, c, d)
+        for a, b, c, d in zip(frame["from_tier"], frame["from_lapsed"], frame["to_tier"], frame["to_lapsed"])
+    ]
+    frame = frame.sort_values(["period_end", "to_tier", "from_tier"], na_position="first")
+    return frame[columns].reset_index(drop=True)
+
+
+# ---------------------------------------------------------------------------------------------
+# Transitions between two dates
+
+
+def transitions_sql(scope_sql: str = "TRUE") -> str:
+    """Customers by (tier and status at `$date_from`) x (tier and status at `$date_to`);
+    customers that did not exist at the first date come from `new`.
+    Columns: from_tier (rank or NULL), from_lapsed, to_tier, to_lapsed, customers."""
+    return f"""
+        WITH a AS ({tier_at_sql('date_from', scope_sql)}),
+             b AS ({tier_at_sql('date_to', scope_sql)})
+        SELECT a.tier AS from_tier, a.lapsed AS from_lapsed, b.tier AS to_tier, b.lapsed AS to_lapsed,
+               count(*) AS customers
+        FROM b LEFT JOIN a USING (cid)
+        GROUP BY ALL
+    """
+
+
+def transitions(
+    analysis: Analysis,
+    thresholds: Thresholds | None = None,
+    date_from: Any = None,
+    date_to: Any = None,
+    scope: Scope | None = None,
+) -> pd.DataFrame:
+    """Columns: from_tier ('new' for customers that did not exist at `date_from`), from_lapsed,
+    to_tier, to_lapsed, customers. `date_to` defaults to the latest order date and `date_from`
+    to one year before it."""
+    thresholds = _thresholds(thresholds)
+    date_to = _as_of(analysis, date_to)
+    date_from = (date_to - dt.timedelta(days=365)) if date_from is None else to_date(date_from, "from")
+    if date_from > date_to:
+        raise DateError(f"The first date {date_from} is after the second date {date_to}.")
+    scope_sql, scope_params = _scope(scope)
+    sql = transitions_sql(scope_sql)
+    frame = analysis.df(sql, {**_threshold_params(thresholds), **scope_params,
+                              "date_from": date_from, "date_to": date_to})
+    columns = ["from_tier", "from_lapsed", "to_tier", "to_lapsed", "customers"]
+    if frame.empty:
+        return pd.DataFrame(columns=columns)
+    _codes(frame, "from_tier", "to_tier")
+    frame["from_tier"] = frame["from_tier"].fillna("new")
+    for column in ("from_lapsed", "to_lapsed"):
+        frame[column] = frame[column].astype("object").where(frame[column].notna(), None)
+    order = ["new", *TIER_CODES]
+    frame = frame.sort_values(
+        ["from_tier", "from_lapsed", "to_tier", "to_lapsed"],
+        key=lambda c: c.map(order.index) if c.name.endswith("tier") else c.map(lambda v: -1 if v is None else int(v)),
+    )
+    return frame[columns].reset_index(drop=True)
+
+
+# ---------------------------------------------------------------------------------------------
+# Suggested thresholds
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """A threshold value read off the data, with the one-line reason a manager can check."""
+
+    name: str  # min_orders, min_tenure_days, lapse_days or min_amount
+    value: Any
+    reason_key: str  # key of the sentence in `texts.py`
+    reason_values: dict[str, Any]
+
+    def reason(self, lang: str = "en") -> str:
+        from .texts import text
+
+        return text(self.reason_key, lang, **self.reason_values)
+
+
+def suggestions_sql(scope_sql: str = "TRUE") -> str:
+    """Spread of repeat customers (F >= 2 at `$as_of`) and of the gaps between their orders.
+
+    Columns: repeat_customers, orders_p75, tenure_p50, amount_cents_p75, gaps, gap_p90.
+    """
+    return f"""
+        WITH r AS (
+            SELECT * FROM ({tier_at_sql('as_of', scope_sql)}) WHERE f >= 2
+        ),
+        g AS (
+            SELECT valid_from - lag(last_day) OVER (PARTITION BY cid ORDER BY valid_from) AS gap, n_orders
+            FROM state WHERE valid_from <= $as_of AND {scope_sql}
+        )
+        SELECT (SELECT count(*) FROM r),
+               (SELECT quantile_disc(f, 0.75) FROM r),
+               (SELECT quantile_disc(tenure, 0.5) FROM r),
+               (SELECT quantile_disc(m_cents, 0.75) FROM r),
+               (SELECT count(*) FROM g WHERE n_orders > 0 AND gap > 0),
+               (SELECT quantile_disc(gap, 0.9) FROM g WHERE n_orders > 0 AND gap > 0)
+    """
+
+
+def _round_up(value: float, step: int) -> int:
+    return int(-(-int(value) // step) * step)
+
+
+def _two_significant(value: float) -> float:
+    if value <= 0:
+        return 0.0
+    digits = len(str(int(value))) - 2
+    step = 10 ** max(digits, 0)
+    return float(round(value / step) * step)
+
+
+def suggest_thresholds(
+    analysis: Analysis,
+    as_of: Any = None,
+    scope: Scope | None = None,
+) -> dict[str, Suggestion]:
+    """Thresholds read off the data at `as_of`, each with its reason.
+
+    - min_orders: the order count reached by the top quarter of repeat customers (at least 2);
+    - min_tenure_days: the median tenure of repeat customers, rounded up to 30 days;
+    - lapse_days: the gap between orders that 9 in 10 gaps stay within, rounded up to 10 days;
+    - min_amount: the amount reached by the top quarter of repeat customers (2 significant digits).
+    Falls back to the defaults, saying so, when there are too few repeat customers.
+    """
+    as_of = _as_of(analysis, as_of)
+    scope_sql, scope_params = _scope(scope)
+    sql = suggestions_sql(scope_sql)
+    params = {**_threshold_params(DEFAULT_THRESHOLDS), **scope_params, "as_of": as_of}
+    repeat, orders_p75, tenure_p50, cents_p75, gaps, gap_p90 = analysis.fetchall(sql, params)[0]
+    defaults = DEFAULT_THRESHOLDS
+    if repeat < 10:
+        fallback = {"count": repeat}
+        return {
+            "min_orders": Suggestion("min_orders", defaults.min_orders, "reason_default", fallback),
+            "min_tenure_days": Suggestion("min_tenure_days", defaults.min_tenure_days, "reason_default", fallback),
+            "lapse_days": Suggestion("lapse_days", defaults.lapse_days, "reason_default", fallback),
+            "min_amount": Suggestion("min_amount", 10000.0, "reason_default", fallback),
+        }
+    min_orders = max(2, int(orders_p75))
+    tenure = max(30, _round_up(tenure_p50, 30))
+    lapse = max(30, _round_up(gap_p90 or defaults.lapse_days, 10)) if gaps >= 10 else defaults.lapse_days
+    amount = max(1.0, _two_significant((cents_p75 or 0) / 100))
+    return {
+        "min_orders": Suggestion("min_orders", min_orders, "reason_min_orders",
+                                 {"value": min_orders, "count": repeat}),
+        "min_tenure_days": Suggestion("min_tenure_days", tenure, "reason_min_tenure_days",
+                                      {"value": tenure, "median": int(tenure_p50), "count": repeat}),
+        "lapse_days": Suggestion("lapse_days", lapse, "reason_lapse_days" if gaps >= 10 else "reason_default",
+                                 {"value": lapse, "gaps": gaps, "count": repeat}),
+        "min_amount": Suggestion("min_amount", amount, "reason_min_amount",
+                                 {"value": amount, "count": repeat}),
+    }
+
+
+# ---------------------------------------------------------------------------------------------
+# Channel conversion
+
+
+def channel_conversion_sql(scope_sql: str = "TRUE") -> str:
+    """Per acquisition channel, customers existing at `$as_of` (prospects included), how many
+    ordered, ordered twice, are loyal now, and their amount. Columns: channel, acquired,
+    first_order, second_order, loyal, amount_cents."""
+    return f"""
+        SELECT c.channel, count(*) AS acquired,
+               count(*) FILTER (WHERE t.f >= 1) AS first_order,
+               count(*) FILTER (WHERE t.f >= 2) AS second_order,
+               count(*) FILTER (WHERE t.tier = 5) AS loyal,
+               CAST(sum(t.m_cents) AS BIGINT) AS amount_cents
+        FROM ({tier_at_sql('as_of', scope_sql)}) t JOIN cust c USING (cid)
+        GROUP BY c.channel
+    """
+
+
+def channel_conversion(
+    analysis: Analysis,
+    thresholds: Thresholds | None = None,
+    as_of: Any = None,
+    scope: Scope | None = None,
+) -> pd.DataFrame:
+    """Which acquisition channel turns leads into loyal customers. Columns: channel (None when
+    unknown), acquired, first_order, second_order, loyal, second_order_share, loyal_share,
+    amount, amount_per_customer; largest channel first."""
+    thresholds = _thresholds(thresholds)
+    scope_sql, scope_params = _scope(scope)
+    sql = channel_conversion_sql(scope_sql)
+    frame = analysis.df(sql, {**_threshold_params(thresholds), **scope_params, "as_of": _as_of(analysis, as_of)})
+    columns = ["channel", "acquired", "first_order", "second_order", "loyal", "second_order_share",
+               "loyal_share", "amount", "amount_per_customer"]
+    if frame.empty:
+        return pd.DataFrame(columns=columns)
+    frame["channel"] = frame["channel"].astype(object).where(frame["channel"].notna(), None)
+    frame["amount"] = frame["amount_cents"].fillna(0) / 100
+    frame["second_order_share"] = frame["second_order"] / frame["acquired"]
+    frame["loyal_share"] = frame["loyal"] / frame["acquired"]
+    frame["amount_per_customer"] = frame["amount"] / frame["acquired"]
+    frame = frame.sort_values(["acquired", "channel"], ascending=[False, True], na_position="last")
+    return frame[columns].reset_index(drop=True)

@@ -1,0 +1,229 @@
+"""The database file: one DDL per migration, a schema version, and how to open the file.
+
+DuckDB lets one process hold a file for writing and then locks every other process out, even
+readers. So nothing here keeps a file open for long: readers open it read-only, copy what they
+need (see `engine.Analysis`) and close it; writers open it, write one transaction, and close it.
+Both retry for a while when another process holds the lock.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+import duckdb
+
+from .errors import DatabaseBusyError, DatabaseError
+
+#: Numbered, named migrations. Each runs in one transaction with its schema-version row.
+MIGRATIONS: tuple[tuple[int, str, str], ...] = (
+    (
+        1,
+        "initial",
+        """
+        CREATE TABLE customers (
+            customer_id VARCHAR PRIMARY KEY,
+            name VARCHAR,
+            company VARCHAR,
+            email VARCHAR,
+            phone VARCHAR,
+            region VARCHAR,
+            address VARCHAR,
+            channel VARCHAR,
+            staff VARCHAR,
+            created_at TIMESTAMP
+        );
+        -- One row per order line; rows sharing an order_id are lines of one order.
+        CREATE TABLE orders (
+            order_id VARCHAR NOT NULL,
+            customer_id VARCHAR NOT NULL,
+            order_date DATE NOT NULL,
+            amount DECIMAL(18, 2) NOT NULL,
+            campaign VARCHAR,
+            category VARCHAR
+        );
+        CREATE SEQUENCE contact_ids START 1;
+        CREATE TABLE contacts (
+            contact_id BIGINT PRIMARY KEY DEFAULT nextval('contact_ids'),
+            customer_id VARCHAR NOT NULL,
+            contacted_at TIMESTAMP NOT NULL,
+            kind VARCHAR,
+            staff VARCHAR,
+            note VARCHAR
+        );
+        CREATE TABLE threshold_presets (
+            name VARCHAR PRIMARY KEY,
+            min_orders INTEGER NOT NULL,
+            min_tenure_days INTEGER NOT NULL,
+            lapse_days INTEGER NOT NULL,
+            value_axis VARCHAR NOT NULL,
+            min_amount DECIMAL(18, 2),
+            overdue_factor DOUBLE NOT NULL,
+            due_window_days INTEGER NOT NULL,
+            saved_at TIMESTAMP NOT NULL
+        );
+        -- Key/value facts about the file; `data_version` grows with every write.
+        CREATE TABLE meta (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL);
+        INSERT INTO meta VALUES ('data_version', '0');
+        """,
+    ),
+)
+
+SCHEMA_VERSION = MIGRATIONS[-1][0]
+
+_VERSION_TABLE = """
+CREATE TABLE IF NOT EXISTS schema_migrations (
+    version INTEGER PRIMARY KEY,
+    name VARCHAR NOT NULL,
+    applied_at TIMESTAMP NOT NULL
+)
+"""
+
+
+def schema_version(con: duckdb.DuckDBPyConnection) -> int:
+    """The highest migration applied to the open database (0 for a new file)."""
+    exists = con.execute(
+        "SELECT count(*) FROM information_schema.tables "
+        "WHERE table_name = 'schema_migrations' AND table_schema = 'main' "
+        "AND table_catalog = current_database()"
+    ).fetchall()[0][0]
+    if not exists:
+        return 0
+    return con.execute("SELECT coalesce(max(version), 0) FROM schema_migrations").fetchall()[0][0]
+
+
+def migrate(con: duckdb.DuckDBPyConnection) -> int:
+    """Apply every migration the database lacks; returns the version it is at."""
+    current = schema_version(con)
+    if current > SCHEMA_VERSION:
+        raise DatabaseError(
+            f"The database is at schema version {current}, newer than this program knows "
+            f"({SCHEMA_VERSION}); update the program."
+        )
+    for version, name, ddl in MIGRATIONS:
+        if version <= current:
+            continue
+        con.execute("BEGIN TRANSACTION")
+        try:
+            con.execute(_VERSION_TABLE)
+            con.execute(ddl)
+            con.execute(
+                "INSERT INTO schema_migrations VALUES ($version, $name, current_timestamp)",
+                {"version": version, "name": name},
+            )
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+    return SCHEMA_VERSION
+
+
+def _is_lock_error(error: Exception) -> bool:
+    text = str(error).lower()
+    return "lock" in text and ("conflicting" in text or "could not set" in text)
+
+
+def connect(
+    path: str | os.PathLike,
+    *,
+    read_only: bool = False,
+    wait_seconds: float = 10.0,
+) -> duckdb.DuckDBPyConnection:
+    """Open the database file, waiting up to `wait_seconds` while another process holds it.
+
+    A writable connection creates the file if needed and brings its schema up to date. A
+    read-only connection requires the file to exist with a known schema.
+    """
+    path = Path(path)
+    if read_only and not path.exists():
+        raise DatabaseError(f"No database at {path}; create one with 'python -m segmentation sample' or 'import'.")
+    if not read_only and path.parent and not path.parent.exists():
+        raise DatabaseError(f"The folder {path.parent} does not exist.")
+    deadline = time.monotonic() + wait_seconds
+    delay = 0.05
+    while True:
+        try:
+            con = duckdb.connect(str(path), read_only=read_only)
+            break
+        except duckdb.Error as error:
+            if not _is_lock_error(error):
+                raise DatabaseError(f"Cannot open {path}: {error}") from None
+            if time.monotonic() >= deadline:
+                raise DatabaseBusyError(
+                    f"{path} is in use by another program that is writing to it; try again in a moment."
+                ) from None
+            time.sleep(delay)
+            delay = min(delay * 2, 0.5)
+    try:
+        if read_only:
+            version = schema_version(con)
+            if version == 0:
+                raise DatabaseError(f"{path} is not a segmentation database (it has no schema).")
+            if version > SCHEMA_VERSION:
+                raise DatabaseError(
+                    f"{path} is at schema version {version}, newer than this program knows ({SCHEMA_VERSION})."
+                )
+        else:
+            migrate(con)
+    except BaseException:
+        con.close()
+        raise
+    return con
+
+
+@contextmanager
+def writing(path: str | os.PathLike, *, wait_seconds: float = 10.0) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A writable connection inside one transaction that also bumps `data_version`.
+
+    Everything written inside the block lands together or not at all; the file is closed
+    afterwards so readers in other processes can open it again.
+    """
+    con = connect(path, wait_seconds=wait_seconds)
+    try:
+        con.execute("BEGIN TRANSACTION")
+        try:
+            yield con
+            con.execute(
+                "UPDATE meta SET value = CAST(CAST(value AS BIGINT) + 1 AS VARCHAR) WHERE key = 'data_version'"
+            )
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+    finally:
+        con.close()
+
+
+@contextmanager
+def reading(path: str | os.PathLike, *, wait_seconds: float = 10.0) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A read-only connection that is closed when the block ends."""
+    con = connect(path, read_only=True, wait_seconds=wait_seconds)
+    try:
+        yield con
+    finally:
+        con.close()
+
+
+def data_version(con: duckdb.DuckDBPyConnection) -> int:
+    """A number that grows with every write made through `writing`."""
+    rows = con.execute("SELECT value FROM meta WHERE key = 'data_version'").fetchall()
+    return int(rows[0][0]) if rows else 0
+
+
+def file_state(path: str | os.PathLike) -> tuple:
+    """A cheap fingerprint of the file on disk (and its write-ahead log): changes on every write.
+
+    Readers compare it to decide whether their copy is stale without opening the file.
+    """
+    path = Path(path)
+    parts: list = [str(path.resolve())]
+    for candidate in (path, path.with_name(path.name + ".wal")):
+        try:
+            stat = candidate.stat()
+            parts.append((stat.st_mtime_ns, stat.st_size))
+        except FileNotFoundError:
+            parts.append(None)
+    return tuple(parts)
