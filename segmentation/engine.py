@@ -961,3 +961,120 @@ def channel_conversion(
     frame["amount_per_customer"] = frame["amount"] / frame["acquired"]
     frame = frame.sort_values(["acquired", "channel"], ascending=[False, True], na_position="last")
     return frame[columns].reset_index(drop=True)
+
+
+# ---------------------------------------------------------------------------------------------
+# The tier map and cohorts (aggregated in DuckDB: no chart carries a row per customer)
+
+
+def tier_map_sql(scope_sql: str = "TRUE") -> str:
+    """Customers with an order at `$as_of`, binned by tenure (x) and orders or amount (y).
+
+    x bins are `$tenure_bin` days wide; on the orders axis y is the order count capped at
+    `$orders_cap`; on the amount axis y is the amount bin on a log scale (`$amount_bins` per
+    power of ten). Columns: x_bin, y_bin, tier (rank), lapsed, customers.
+    """
+    return f"""
+        SELECT CAST(tenure // $tenure_bin AS INTEGER) AS x_bin,
+               CAST(CASE WHEN $value_axis = 'orders' THEN least(f, $orders_cap)
+                         ELSE floor(log10(greatest(m_cents, 100) / 100.0) * $amount_bins) END AS INTEGER) AS y_bin,
+               tier, lapsed, count(*) AS customers
+        FROM ({tier_at_sql('as_of', scope_sql)})
+        WHERE f >= 1
+        GROUP BY ALL
+    """
+
+
+def tier_map(
+    analysis: Analysis,
+    thresholds: Thresholds | None = None,
+    as_of: Any = None,
+    scope: Scope | None = None,
+    tenure_bin_days: int = 30,
+    orders_cap: int = 30,
+    amount_bins_per_decade: int = 4,
+) -> pd.DataFrame:
+    """The tier map as a 2D histogram: one row per occupied cell and tier.
+
+    Columns: tenure_from, tenure_to (days), value_from, value_to (orders, or amount on the
+    amount axis), tier, lapsed, customers. On the orders axis the last row of cells holds
+    every customer with `orders_cap` orders or more.
+    """
+    thresholds = _thresholds(thresholds)
+    scope_sql, scope_params = _scope(scope)
+    sql = tier_map_sql(scope_sql)
+    params = {**_threshold_params(thresholds), **scope_params, "as_of": _as_of(analysis, as_of),
+              "tenure_bin": tenure_bin_days, "orders_cap": orders_cap, "amount_bins": amount_bins_per_decade}
+    frame = analysis.df(sql, params)
+    columns = ["tenure_from", "tenure_to", "value_from", "value_to", "tier", "lapsed", "customers"]
+    if frame.empty:
+        return pd.DataFrame(columns=columns)
+    frame["tenure_from"] = frame["x_bin"] * tenure_bin_days
+    frame["tenure_to"] = frame["tenure_from"] + tenure_bin_days
+    if thresholds.value_axis == "orders":
+        frame["value_from"] = frame["y_bin"].astype(float) - 0.5
+        frame["value_to"] = frame["y_bin"].astype(float) + 0.5
+    else:
+        frame["value_from"] = 10 ** (frame["y_bin"] / amount_bins_per_decade)
+        frame["value_to"] = 10 ** ((frame["y_bin"] + 1) / amount_bins_per_decade)
+    _codes(frame, "tier")
+    frame["lapsed"] = frame["lapsed"].astype(object)
+    return frame[columns].reset_index(drop=True)
+
+
+def cohort_retention_sql(scope_sql: str = "TRUE") -> str:
+    """Customers by month of first order (cohort) and how many ordered again k months later.
+
+    Columns: cohort (first day of the month), months_since (0 = the first month), customers.
+    """
+    return f"""
+        WITH firsts AS (
+            SELECT cid, date_trunc('month', min(order_date)) AS cohort
+            FROM ord WHERE cents > 0 AND order_date <= $as_of AND {scope_sql} GROUP BY cid
+        ),
+        active AS (
+            SELECT DISTINCT o.cid, date_trunc('month', o.order_date) AS month
+            FROM ord o WHERE o.cents > 0 AND o.order_date <= $as_of AND {scope_sql}
+        )
+        SELECT CAST(f.cohort AS DATE) AS cohort,
+               CAST(datediff('month', f.cohort, a.month) AS INTEGER) AS months_since,
+               count(*) AS customers
+        FROM firsts f JOIN active a USING (cid)
+        WHERE f.cohort >= $first_cohort
+        GROUP BY ALL
+    """
+
+
+def cohort_retention(
+    analysis: Analysis,
+    as_of: Any = None,
+    scope: Scope | None = None,
+    cohorts: int = 24,
+) -> pd.DataFrame:
+    """For the last `cohorts` months of first orders: the share of each cohort that ordered in
+    each later month. Columns: cohort, months_since, customers, cohort_size, share."""
+    as_of = _as_of(analysis, as_of)
+    scope_sql, scope_params = _scope(scope)
+    first_cohort = dt.date(as_of.year, as_of.month, 1)
+    for _ in range(cohorts - 1):
+        first_cohort = (first_cohort - dt.timedelta(days=1)).replace(day=1)
+    frame = analysis.df(cohort_retention_sql(scope_sql), {**scope_params, "as_of": as_of, "first_cohort": first_cohort})
+    columns = ["cohort", "months_since", "customers", "cohort_size", "share"]
+    if frame.empty:
+        return pd.DataFrame(columns=columns)
+    sizes = frame[frame["months_since"] == 0].set_index("cohort")["customers"]
+    frame["cohort_size"] = frame["cohort"].map(sizes)
+    frame["share"] = frame["customers"] / frame["cohort_size"]
+    return frame.sort_values(["cohort", "months_since"])[columns].reset_index(drop=True)
+
+
+def scope_options(analysis: Analysis) -> dict[str, list[str]]:
+    """The values each scope kind can take in this data, most common first."""
+    options = {}
+    for kind, table in (("channel", "cust"), ("region", "cust"), ("staff", "cust"), ("category", "cust_category")):
+        rows = analysis.fetchall(
+            f"SELECT {kind}, count(*) AS n FROM {table} WHERE {kind} IS NOT NULL AND {kind} <> '' "
+            f"GROUP BY {kind} ORDER BY n DESC, {kind}"
+        )
+        options[kind] = [value for value, _ in rows]
+    return options
