@@ -170,26 +170,33 @@ _BUILD_SQL = [
     # Customers with an integer key; `created_on` is the calendar date of created_at.
     """
     CREATE TABLE cust_base AS
-    SELECT CAST(row_number() OVER (ORDER BY customer_id) AS INTEGER) AS cid,
-           customer_id, name, company, email, phone, region, address, channel, staff,
-           CAST(created_at AS DATE) AS created_on
+    SELECT CAST(row_number() OVER () AS INTEGER) AS cid,
+           customer_id, channel, region, staff, CAST(created_at AS DATE) AS created_on
     FROM src.customers
     """,
+    # Order lines keyed by integers: the customer key and a 64-bit hash of the order id (lines
+    # of one order are grouped per customer, where two ids sharing a hash cannot happen in
+    # practice: about one chance in 10^18 for a customer with a thousand orders).
+    """
+    CREATE TABLE lines AS
+    SELECT c.cid, hash(o.order_id) AS order_key, o.order_date,
+           CAST(round(o.amount * 100) AS BIGINT) AS cents,
+           nullif(o.campaign, '') AS campaign, nullif(o.category, '') AS category
+    FROM src.orders o JOIN cust_base c USING (customer_id)
+    """,
+    _ADD_ORPHANS := "-- customers that only appear in orders",
     # One row per order: lines sharing an order_id sum up and take the earliest date.
     """
     CREATE TABLE ord AS
-    SELECT c.cid, o.order_id, min(o.order_date) AS order_date,
-           CAST(round(sum(o.amount) * 100) AS BIGINT) AS cents,
-           max(nullif(o.campaign, '')) AS campaign, max(nullif(o.category, '')) AS category
-    FROM src.orders o JOIN cust_base c USING (customer_id)
-    GROUP BY c.cid, o.order_id
+    SELECT cid, order_key, min(order_date) AS order_date, CAST(sum(cents) AS BIGINT) AS cents,
+           max(campaign) AS campaign
+    FROM lines GROUP BY cid, order_key
     """,
     """
     CREATE TABLE cust_category AS
-    SELECT DISTINCT c.cid, o.category
-    FROM src.orders o JOIN cust_base c USING (customer_id)
-    WHERE o.category IS NOT NULL AND o.category <> ''
+    SELECT DISTINCT cid, category FROM lines WHERE category IS NOT NULL
     """,
+    "DROP TABLE lines",
     # Activity days: orders counted in F (amount > 0) and the day's amount, refunds included.
     """
     CREATE TABLE days AS
@@ -230,6 +237,23 @@ _BUILD_SQL = [
 ]
 
 
+def _add_customers_of_orphan_orders(con: duckdb.DuckDBPyConnection) -> None:
+    """Orders whose customer has no customer row still count: such a customer gets a minimal
+    row (as the importer would have made). Checked by a cheap count; the slow path is rare."""
+    if con.execute("SELECT count(*) FROM lines").fetchall()[0][0] == \
+            con.execute("SELECT count(*) FROM src.orders").fetchall()[0][0]:
+        return
+    con.execute(
+        """
+        INSERT INTO cust_base (cid, customer_id)
+        SELECT CAST((SELECT max(cid) FROM cust_base) + row_number() OVER () AS INTEGER), customer_id
+        FROM (SELECT DISTINCT customer_id FROM src.orders o ANTI JOIN src.customers c USING (customer_id))
+        """
+    )
+    con.execute("DROP TABLE lines")
+    con.execute(_BUILD_SQL[1])
+
+
 def _span_sql(freq: str) -> str:
     """State rows with the period indexes where each starts and ends (threshold-free)."""
     return f"""
@@ -243,26 +267,23 @@ def _span_sql(freq: str) -> str:
 
 def _act_sql(freq: str) -> str:
     """One row per customer and period with activity: the period's amount, the state at the
-    period's end, the previous active period's state, and whether the customer existed just
-    before the period (threshold-free)."""
-    idx = _idx_sql(freq, "valid_from")
+    period's end, the state at the end of the customer's previous active period (which still
+    holds at the end of the period before), and whether the customer existed just before the
+    period (threshold-free). A state row is the last of its period when the next activity
+    falls in a later period (`e_i > a_i`)."""
     return f"""
         CREATE TABLE act_{freq} AS
-        WITH per AS (
-            SELECT cid, CAST({idx} AS INTEGER) AS i,
-                   sum(day_cents) AS cents,
-                   arg_max(f, valid_from) AS f, arg_max(m_cents, valid_from) AS m_cents,
-                   arg_max(tenure, valid_from) AS tenure, arg_max(last_day, valid_from) AS last_day
-            FROM state GROUP BY cid, i
+        WITH last_rows AS (
+            SELECT cid, a_i AS i, f, m_cents, tenure, last_day FROM span_{freq} WHERE e_i > a_i
         )
-        SELECT per.cid, per.i, {_end_sql(freq, 'per.i')} AS period_end,
-               {_end_sql(freq, 'per.i - 1')} AS previous_end,
-               CAST(per.cents AS BIGINT) AS cents, per.f, per.m_cents, per.tenure, per.last_day,
-               lag(per.f) OVER prev AS prev_f, lag(per.m_cents) OVER prev AS prev_m_cents,
-               lag(per.tenure) OVER prev AS prev_tenure, lag(per.last_day) OVER prev AS prev_last_day,
-               (c.created_on IS NULL OR c.created_on <= {_end_sql(freq, 'per.i - 1')}) AS existed_before
-        FROM per JOIN cust c USING (cid)
-        WINDOW prev AS (PARTITION BY per.cid ORDER BY per.i)
+        SELECT r.cid, r.i, {_end_sql(freq, 'r.i')} AS period_end, {_end_sql(freq, 'r.i - 1')} AS previous_end,
+               CAST(r.m_cents - coalesce(lag(r.m_cents) OVER prev, 0) AS BIGINT) AS cents,
+               r.f, r.m_cents, r.tenure, r.last_day,
+               lag(r.f) OVER prev AS prev_f, lag(r.m_cents) OVER prev AS prev_m_cents,
+               lag(r.tenure) OVER prev AS prev_tenure, lag(r.last_day) OVER prev AS prev_last_day,
+               (c.created_on IS NULL OR c.created_on <= {_end_sql(freq, 'r.i - 1')}) AS existed_before
+        FROM last_rows r JOIN cust c USING (cid)
+        WINDOW prev AS (PARTITION BY r.cid ORDER BY r.i)
     """
 
 
@@ -290,23 +311,42 @@ class Analysis:
     @classmethod
     def open(cls, path: str | Path, *, wait_seconds: float = 10.0, freqs: tuple[str, ...] = ("month",)) -> "Analysis":
         path = Path(path)
+        if not path.exists():
+            raise schema.DatabaseError(
+                f"No database at {path}; create one with 'python -m segmentation sample' or 'import'."
+            )
         file_state = schema.file_state(path)
-        with schema.reading(path, wait_seconds=wait_seconds) as check:
-            version = schema.data_version(check)
         con = duckdb.connect()
-        deadline_wait = wait_seconds
         try:
-            _attach_read_only(con, path, deadline_wait)
+            _attach_read_only(con, path, wait_seconds)
+            tables = {row[0] for row in con.execute(
+                "SELECT table_name FROM information_schema.tables WHERE table_catalog = 'src'").fetchall()}
+            if "schema_migrations" not in tables:
+                raise schema.DatabaseError(f"{path} is not a segmentation database (it has no schema).")
+            version = con.execute("SELECT max(version) FROM src.schema_migrations").fetchall()[0][0]
+            if version > schema.SCHEMA_VERSION:
+                raise schema.DatabaseError(
+                    f"{path} is at schema version {version}, newer than this program knows ({schema.SCHEMA_VERSION})."
+                )
+            data_version = schema.data_version(con, catalog="src")
             for statement in _BUILD_SQL:
+                if statement is _ADD_ORPHANS:
+                    _add_customers_of_orphan_orders(con)
+                    continue
                 con.execute(statement)
             con.execute("DETACH src")
         except BaseException:
             con.close()
             raise
-        analysis = cls(con, str(path), version, file_state)
+        analysis = cls(con, str(path), data_version, file_state)
         for freq in freqs:
             analysis.ensure_freq(freq)
         return analysis
+
+    @property
+    def key(self) -> tuple[str, int]:
+        """Identifies the database state this copy was made from (for caches)."""
+        return (self.source, self.data_version)
 
     def close(self) -> None:
         self._con.close()
@@ -433,7 +473,7 @@ def classify_sql(scope_sql: str = "TRUE") -> str:
         SELECT c.customer_id, {_tier_code_sql('x.tier')} AS tier, x.lapsed,
                x.f AS orders, CAST(x.m_cents AS DECIMAL(18, 2)) / 100 AS amount,
                x.first_day AS first_order_date, x.last_day AS last_order_date,
-               x.tenure AS tenure_days, CAST(x.recency AS INTEGER) AS recency_days,
+               CASE WHEN x.f > 0 THEN x.tenure END AS tenure_days, CAST(x.recency AS INTEGER) AS recency_days,
                x.interval_days, x.expected_next AS expected_next_order_date,
                CASE WHEN x.f < 2 THEN NULL
                     WHEN x.recency * (x.f - 1) > x.tenure * $overdue_factor THEN 'overdue'

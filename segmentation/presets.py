@@ -24,7 +24,7 @@ def save_preset(db_path: str | os.PathLike, name: str, thresholds: Thresholds, *
     """Save (or replace) the preset `name`."""
     name = _name(name)
     values = {field: getattr(thresholds, field) for field in _FIELDS}
-    with schema.writing(db_path, wait_seconds=wait_seconds) as con:
+    with schema.writing(db_path, wait_seconds=wait_seconds, data_changed=False) as con:
         con.execute("DELETE FROM threshold_presets WHERE name = $name", {"name": name})
         con.execute(
             "INSERT INTO threshold_presets VALUES ($name, $min_orders, $min_tenure_days, $lapse_days, "
@@ -34,7 +34,7 @@ def save_preset(db_path: str | os.PathLike, name: str, thresholds: Thresholds, *
 
 
 def delete_preset(db_path: str | os.PathLike, name: str, *, wait_seconds: float = 5.0) -> None:
-    with schema.writing(db_path, wait_seconds=wait_seconds) as con:
+    with schema.writing(db_path, wait_seconds=wait_seconds, data_changed=False) as con:
         con.execute("DELETE FROM threshold_presets WHERE name = $name", {"name": _name(name)})
 
 

@@ -175,20 +175,25 @@ def connect(
 
 
 @contextmanager
-def writing(path: str | os.PathLike, *, wait_seconds: float = 10.0) -> Iterator[duckdb.DuckDBPyConnection]:
-    """A writable connection inside one transaction that also bumps `data_version`.
+def writing(
+    path: str | os.PathLike, *, wait_seconds: float = 10.0, data_changed: bool = True
+) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A writable connection inside one transaction.
 
     Everything written inside the block lands together or not at all; the file is closed
-    afterwards so readers in other processes can open it again.
+    afterwards so readers in other processes can open it again. With `data_changed` (imports,
+    demo data) the transaction also bumps `data_version`, which tells readers that tiers must
+    be recomputed; writes that leave tiers alone (contacts, presets) pass `data_changed=False`.
     """
     con = connect(path, wait_seconds=wait_seconds)
     try:
         con.execute("BEGIN TRANSACTION")
         try:
             yield con
-            con.execute(
-                "UPDATE meta SET value = CAST(CAST(value AS BIGINT) + 1 AS VARCHAR) WHERE key = 'data_version'"
-            )
+            if data_changed:
+                con.execute(
+                    "UPDATE meta SET value = CAST(CAST(value AS BIGINT) + 1 AS VARCHAR) WHERE key = 'data_version'"
+                )
             con.execute("COMMIT")
         except BaseException:
             con.execute("ROLLBACK")
@@ -207,9 +212,10 @@ def reading(path: str | os.PathLike, *, wait_seconds: float = 10.0) -> Iterator[
         con.close()
 
 
-def data_version(con: duckdb.DuckDBPyConnection) -> int:
-    """A number that grows with every write made through `writing`."""
-    rows = con.execute("SELECT value FROM meta WHERE key = 'data_version'").fetchall()
+def data_version(con: duckdb.DuckDBPyConnection, catalog: str = "main") -> int:
+    """A number that grows with every write of customers or orders (see `writing`)."""
+    table = "meta" if catalog == "main" else f"{catalog}.meta"
+    rows = con.execute(f"SELECT value FROM {table} WHERE key = 'data_version'").fetchall()
     return int(rows[0][0]) if rows else 0
 
 

@@ -1,0 +1,106 @@
+"""What a view is (language, thresholds, date, scope) and how it travels in the URL.
+
+Pure functions, no Streamlit: `parse_query` reads query parameters into widget values and the
+problems it ignored; `build_query` writes them back. A bookmarked or shared URL opens the same
+view; a bad value is dropped with a reason the page shows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any, Mapping, Sequence
+
+from segmentation.errors import SegmentationError
+from segmentation.scope import SCOPE_KINDS, Scope
+from segmentation.thresholds import DEFAULT_THRESHOLDS, Thresholds
+
+#: URL key -> threshold field
+THRESHOLD_KEYS = {"f": "min_orders", "t": "min_tenure_days", "r": "lapse_days", "axis": "value_axis", "m": "min_amount"}
+#: URL key -> scope kind
+SCOPE_KEYS = {"ch": "channel", "rg": "region", "st": "staff", "cat": "category"}
+OTHER_KEYS = ("asof", "lang")
+ALL_KEYS = (*THRESHOLD_KEYS, *SCOPE_KEYS, *OTHER_KEYS)
+
+
+@dataclass(frozen=True)
+class View:
+    """Everything the sidebar decides; every page draws from it."""
+
+    lang: str
+    thresholds: Thresholds
+    as_of: dt.date | None  # None follows the latest order date
+    scope: Scope
+
+
+def parse_query(params: Mapping[str, Sequence[str]]) -> tuple[dict[str, Any], list[tuple[str, str, str]]]:
+    """Widget values from query parameters, and (key, value, reason) for each one ignored.
+
+    Returned keys: min_orders, min_tenure_days, lapse_days, value_axis, min_amount, as_of,
+    lang, channel, region, staff, category — only those present and valid.
+    """
+    values: dict[str, Any] = {}
+    problems: list[tuple[str, str, str]] = []
+    for key, field in THRESHOLD_KEYS.items():
+        raw = list(params.get(key) or [])
+        if not raw:
+            continue
+        value = raw[-1]
+        try:
+            if field == "min_amount":
+                checked = Thresholds(value_axis="amount", min_amount=value).min_amount
+                values[field] = float(checked)
+            else:
+                checked = getattr(DEFAULT_THRESHOLDS.replace(**{field: value}), field)
+                values[field] = checked
+        except SegmentationError as error:
+            problems.append((key, value, str(error)))
+    if values.get("value_axis") == "amount" and "min_amount" not in values:
+        problems.append(("axis", "amount", "min_amount (m) is missing, so the orders axis is used."))
+        values.pop("value_axis")
+    for key, kind in SCOPE_KEYS.items():
+        raw = [value for value in (params.get(key) or []) if value is not None]
+        cleaned = [value for value in raw if value.strip()]
+        if len(cleaned) != len(raw):
+            problems.append((key, "", "empty values are ignored."))
+        if cleaned:
+            values[kind] = list(dict.fromkeys(cleaned))
+    raw = list(params.get("asof") or [])
+    if raw:
+        try:
+            values["as_of"] = dt.date.fromisoformat(raw[-1])
+        except ValueError:
+            problems.append(("asof", raw[-1], "not a date like 2025-03-31."))
+    raw = list(params.get("lang") or [])
+    if raw:
+        if raw[-1] in ("ja", "en"):
+            values["lang"] = raw[-1]
+        else:
+            problems.append(("lang", raw[-1], "use ja or en."))
+    return values, problems
+
+
+def build_query(view: View, *, include_lang: bool = True) -> dict[str, str | list[str]]:
+    """Query parameters that reopen `view`."""
+    th = view.thresholds
+    query: dict[str, str | list[str]] = {
+        "f": str(th.min_orders),
+        "t": str(th.min_tenure_days),
+        "r": str(th.lapse_days),
+        "axis": th.value_axis,
+    }
+    if th.value_axis == "amount" and th.min_amount is not None:
+        query["m"] = format(th.min_amount.normalize(), "f")
+    for key, kind in SCOPE_KEYS.items():
+        chosen = list(getattr(view.scope, kind))
+        if chosen:
+            query[key] = chosen
+    if view.as_of is not None:
+        query["asof"] = view.as_of.isoformat()
+    if include_lang:
+        query["lang"] = view.lang
+    return query
+
+
+def scope_from_values(values: Mapping[str, Sequence[str]]) -> Scope:
+    return Scope(**{kind: tuple(values.get(kind) or ()) for kind in SCOPE_KINDS})

@@ -1,0 +1,50 @@
+"""Overview: a tile per tier, the tier map with the threshold lines, revenue by tier."""
+
+import streamlit as st
+
+from dashboard import charts, data
+from segmentation.engine import period_end, period_index
+from segmentation.texts import status_name, text, tier_name
+from segmentation.tiers import TIERS
+
+view = st.session_state["view"]
+analysis = st.session_state["analysis"]
+lang, thresholds, scope = view.lang, view.thresholds, view.scope
+as_of = view.as_of or analysis.default_as_of()
+previous = period_end(period_index(as_of, "month") - 1, "month")
+
+st.title(text("overview_title", lang, as_of=as_of.isoformat()))
+st.caption(text("overview_scope", lang, scope=scope.describe(lang)))
+
+counts = data.call("tier_counts", analysis, thresholds, scope, as_of=as_of)
+before = data.call("tier_counts", analysis, thresholds, scope, as_of=previous)
+before_by_key = {(row.tier, row.lapsed): row.customers for row in before.itertuples()}
+
+columns = st.columns(len(TIERS))
+for column, tier in zip(columns, TIERS):
+    rows = counts[counts["tier"] == tier.code]
+    with column.container(border=True, key=f"ov_tile_{tier.code}"):
+        st.markdown(
+            f"<div style='border-top:6px solid {tier.colour};padding-top:4px;font-weight:700'>"
+            f"{tier_name(tier.code, lang)}</div>",
+            unsafe_allow_html=True,
+        )
+        for row in rows.itertuples():
+            label = status_name(row.lapsed, lang) or text("col_customers", lang)
+            change = row.customers - before_by_key.get((row.tier, row.lapsed), 0)
+            st.metric(label, f"{row.customers:,}", delta=f"{change:+,}", delta_color="normal" if not row.lapsed else "inverse",
+                      help=text("tile_help", lang, share=row.share, amount_share=row.amount_share, previous=previous))
+        share = rows["share"].sum()
+        amount_share = rows["amount_share"].sum()
+        st.caption(f"{text('col_share', lang)} {share:.1%} · {text('col_amount', lang)} {amount_share:.1%}")
+
+left, right = st.columns([3, 2])
+with left:
+    title = "tier_map_title" if thresholds.value_axis == "orders" else "tier_map_title_amount"
+    st.subheader(text(title, lang))
+    cells = data.call("tier_map", analysis, thresholds, scope, as_of=as_of)
+    st.altair_chart(charts.tier_map_chart(cells, lang, thresholds, thresholds.value_axis), width="stretch")
+    st.caption(text("tier_map_caption", lang))
+with right:
+    st.subheader(text("revenue_by_tier_title", lang))
+    st.altair_chart(charts.revenue_by_tier_chart(counts, lang), width="stretch")
