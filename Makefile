@@ -30,7 +30,7 @@ run: $(VENV)/.installed $(DB)
 system-deps:
 	bash scripts/system-deps.sh
 
-test: $(VENV)/.installed
+test: $(VENV)/.installed system-deps
 	$(BIN)/python -m pytest -q
 
 bench: $(VENV)/.installed

@@ -94,10 +94,9 @@ def _threshold_slider(field: str, lang: str, suggestion) -> None:
     st.slider(text(field, lang), min_value=low, max_value=high, step=step, key=f"sb_{field}")
     if suggestion is not None:
         value = _clamp(field, suggestion.value)
-        left, right = st.columns([3, 2], vertical_alignment="center")
-        left.caption(f"{text('suggested', lang, value=value)} — {suggestion.reason(lang)}")
-        right.button(text("use_suggestion", lang), key=f"sb_use_{field}", on_click=_set,
-                     args=(f"sb_{field}", value), width="stretch")
+        st.caption(f"{text('suggested', lang, value=value)} — {suggestion.reason(lang)}")
+        st.button(text("use_suggestion", lang), key=f"sb_use_{field}", on_click=_set, type="tertiary",
+                  icon=":material/auto_fix_high:", args=(f"sb_{field}", value), disabled=value == st.session_state.get(f"sb_{field}"))
 
 
 def build(path: Path, analysis) -> View:
@@ -147,10 +146,9 @@ def build(path: Path, analysis) -> View:
                                          key="sb_min_amount")
             suggestion = suggestions.get("min_amount")
             if suggestion is not None:
-                left, right = st.columns([3, 2], vertical_alignment="center")
-                left.caption(f"{text('suggested', lang, value=f'{suggestion.value:,.0f}')} — {suggestion.reason(lang)}")
-                right.button(text("use_suggestion", lang), key="sb_use_min_amount", on_click=_set,
-                             args=("sb_min_amount", float(suggestion.value)), width="stretch")
+                st.caption(f"{text('suggested', lang, value=f'{suggestion.value:,.0f}')} — {suggestion.reason(lang)}")
+                st.button(text("use_suggestion", lang), key="sb_use_min_amount", on_click=_set, type="tertiary",
+                          icon=":material/auto_fix_high:", args=("sb_min_amount", float(suggestion.value)))
         _threshold_slider("min_tenure_days", lang, suggestions.get("min_tenure_days"))
         _threshold_slider("lapse_days", lang, suggestions.get("lapse_days"))
 

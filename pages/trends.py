@@ -74,7 +74,7 @@ table = pd.DataFrame({
     f"{year_before:%Y-%m-%d}": yoy["customers_before"].fillna(0).astype(int),
     text("yoy_change", lang): yoy["customers"] - yoy["customers_before"].fillna(0).astype(int),
 })
-st.dataframe(table, hide_index=True, width="stretch")
+st.dataframe(table, hide_index=True, width="stretch", height=35 * (len(table) + 1) + 3)
 
 st.subheader(text("transitions_title", lang))
 earliest = analysis.earliest_order_date or as_of
@@ -92,7 +92,7 @@ st.altair_chart(charts.transition_heatmap(matrix, lang), width="stretch")
 left, right = st.columns(2)
 with left:
     st.subheader(text("cohort_title", lang))
-    cohorts = data.call("cohort_retention", analysis, None, scope, as_of=as_of)
+    cohorts = data.call("cohort_retention", analysis, None, scope, as_of=as_of, cohorts=12)
     st.altair_chart(charts.cohort_chart(cohorts, lang), width="stretch")
     st.caption(text("cohort_caption", lang))
 with right:

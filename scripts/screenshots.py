@@ -1,0 +1,65 @@
+"""Save a PNG of every page in both languages with headless Chromium (Debian's package).
+
+    python scripts/screenshots.py --db data/demo.duckdb [--out docs/screenshots]
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from playwright.sync_api import expect, sync_playwright  # noqa: E402
+
+from scripts.appserver import CHROMIUM, CHROMIUM_ARGS, ROOT, running_app  # noqa: E402
+
+PAGES = {"overview": "", "trends": "trends"}
+
+
+def wait_for_app(page) -> None:
+    """Until the script has finished running and the charts have drawn."""
+    page.wait_for_selector("[data-testid='stAppViewContainer']", timeout=60_000)
+    page.wait_for_timeout(1500)
+    expect(page.locator("[data-testid='stStatusWidget']")).to_have_count(0, timeout=120_000)
+    page.wait_for_timeout(2500)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--db", default=str(ROOT / "data" / "demo.duckdb"))
+    parser.add_argument("--out", default=str(ROOT / "docs" / "screenshots"))
+    parser.add_argument("--langs", default="ja,en")
+    args = parser.parse_args()
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    with running_app(Path(args.db)) as url, sync_playwright() as playwright, \
+            tempfile.TemporaryDirectory() as profile:
+        browser = playwright.chromium.launch_persistent_context(
+            profile, executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True,
+            viewport={"width": 1500, "height": 1100}, locale="ja-JP",
+        )
+        try:
+            page = browser.new_page()
+            for lang in args.langs.split(","):
+                for name, path in PAGES.items():
+                    page.goto(f"{url}/{path}?lang={lang}")
+                    wait_for_app(page)
+                    target = out / f"{name}-{lang}.png"
+                    height = page.evaluate(
+                        "() => Math.max(...[...document.querySelectorAll('[data-testid=stMain], section.main, "
+                        "[data-testid=stMainBlockContainer]')].map(e => e.scrollHeight), 1100)")
+                    page.set_viewport_size({"width": 1500, "height": min(int(height) + 80, 6000)})
+                    page.wait_for_timeout(1500)
+                    page.screenshot(path=str(target), full_page=True)
+                    page.set_viewport_size({"width": 1500, "height": 1100})
+                    print(target)
+        finally:
+            browser.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
