@@ -25,36 +25,6 @@ from segmentation.thresholds import Thresholds
 from segmentation.tiers import BY_CODE, MOVEMENTS, TIER_CODES, TIERS
 
 #: Labels the catalogue does not hold yet (the lead moves them into `segmentation/texts.py`).
-CHART_TEXTS: dict[str, dict[str, str]] = {
-    "chart_no_data": {"ja": "データがありません", "en": "No data"},
-    "chart_revenue": {"ja": "売上（円）", "en": "Revenue (yen)"},
-    "chart_amount": {"ja": "累計購入金額（円）", "en": "Amount spent (yen)"},
-    "chart_amount_share": {"ja": "売上構成比", "en": "Share of revenue"},
-    "chart_period": {"ja": "期末", "en": "Period end"},
-    "chart_movement": {"ja": "動き", "en": "Move"},
-    "chart_moves_axis": {"ja": "顧客数（流入 + ／ 流出 −）", "en": "Customers (in + / out −)"},
-    "chart_from": {"ja": "移動前の層", "en": "From"},
-    "chart_to": {"ja": "移動後の層", "en": "To"},
-    "chart_row_share": {"ja": "移動前の層に占める割合", "en": "Share of the 'from' row"},
-    "chart_tenure_days": {
-        "ja": "購入期間（初回から最新まで・日）",
-        "en": "Tenure (days from first to latest order)",
-    },
-    "chart_orders": {"ja": "購入回数", "en": "Orders"},
-    "chart_tenure_range": {"ja": "{start:,}〜{end:,}日", "en": "{start:,}–{end:,} days"},
-    "chart_orders_value": {"ja": "{count:,}回", "en": "{count:,} orders"},
-    "chart_amount_range": {"ja": "{start:,.0f}〜{end:,.0f}円", "en": "¥{start:,.0f}–¥{end:,.0f}"},
-    "chart_threshold_tenure": {"ja": "{value:,}日", "en": "{value:,} days"},
-    "chart_threshold_orders": {"ja": "{value:,}回", "en": "{value:,} orders"},
-    "chart_threshold_amount": {"ja": "{value:,.0f}円", "en": "¥{value:,.0f}"},
-    "chart_active_customers": {"ja": "うち現役", "en": "of which active"},
-    "chart_lapsed_customers": {"ja": "うち離脱", "en": "of which lapsed"},
-    "chart_cohort": {"ja": "初回購入月", "en": "Month of first order"},
-    "chart_months_since": {"ja": "経過月数", "en": "Months since first order"},
-    "chart_cohort_size": {"ja": "初回購入者数", "en": "First-time buyers"},
-    "chart_retention": {"ja": "購入した割合", "en": "Share who ordered"},
-    "chart_metric": {"ja": "指標", "en": "Measure"},
-}
 
 FONT = "Noto Sans CJK JP, Noto Sans JP, Hiragino Sans, Hiragino Kaku Gothic ProN, Meiryo, sans-serif"
 LAPSED_OPACITY = 0.4
@@ -81,12 +51,8 @@ _HEAT_SCHEME = "blues"
 
 
 def _t(key: str, lang: str, **values: Any) -> str:
-    """A label from the catalogue, else from `CHART_TEXTS` until the lead moves it there."""
-    if key in TEXTS:
-        return text(key, lang, **values)
-    entry = CHART_TEXTS[key]
-    template = entry.get(lang) or entry["en"]
-    return template.format(**values) if values else template
+    """A label from the one text catalogue."""
+    return text(key, lang, **values)
 
 
 def _lapsed(value: Any) -> bool | None:
