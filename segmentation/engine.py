@@ -318,23 +318,11 @@ class Analysis:
         file_state = schema.file_state(path)
         con = duckdb.connect()
         try:
-            _attach_read_only(con, path, wait_seconds)
-            tables = {row[0] for row in con.execute(
-                "SELECT table_name FROM information_schema.tables WHERE table_catalog = 'src'").fetchall()}
-            if "schema_migrations" not in tables:
-                raise schema.DatabaseError(f"{path} is not a segmentation database (it has no schema).")
-            version = con.execute("SELECT max(version) FROM src.schema_migrations").fetchall()[0][0]
-            if version > schema.SCHEMA_VERSION:
-                raise schema.DatabaseError(
-                    f"{path} is at schema version {version}, newer than this program knows ({schema.SCHEMA_VERSION})."
-                )
-            data_version = schema.data_version(con, catalog="src")
-            for statement in _BUILD_SQL:
-                if statement is _ADD_ORPHANS:
-                    _add_customers_of_orphan_orders(con)
-                    continue
+            with schema.FILE_LOCK:  # held only while the file is attached
+                _attach_read_only(con, path, wait_seconds)
+                data_version = _copy(con, path)
+            for statement in _BUILD_SQL[_BUILD_SQL.index(_ADD_ORPHANS) + 1:]:
                 con.execute(statement)
-            con.execute("DETACH src")
         except BaseException:
             con.close()
             raise
@@ -387,6 +375,28 @@ class Analysis:
     def default_as_of(self) -> dt.date:
         """The latest order date in the data, or today for a database without orders."""
         return self.latest_order_date or dt.date.today()
+
+
+def _copy(con: duckdb.DuckDBPyConnection, path: Path) -> int:
+    """Check the attached file `src`, copy what the engine needs and detach; returns the
+    file's data_version. The rest of `_BUILD_SQL` then works in memory only."""
+    tables = {row[0] for row in con.execute(
+        "SELECT table_name FROM information_schema.tables WHERE table_catalog = 'src'").fetchall()}
+    if "schema_migrations" not in tables:
+        raise schema.DatabaseError(f"{path} is not a segmentation database (it has no schema).")
+    version = con.execute("SELECT max(version) FROM src.schema_migrations").fetchall()[0][0]
+    if version > schema.SCHEMA_VERSION:
+        raise schema.DatabaseError(
+            f"{path} is at schema version {version}, newer than this program knows ({schema.SCHEMA_VERSION})."
+        )
+    data_version = schema.data_version(con, catalog="src")
+    for statement in _BUILD_SQL:
+        if statement is _ADD_ORPHANS:
+            _add_customers_of_orphan_orders(con)
+            break
+        con.execute(statement)
+    con.execute("DETACH src")
+    return data_version
 
 
 def _attach_read_only(con: duckdb.DuckDBPyConnection, path: Path, wait_seconds: float) -> None:

@@ -9,6 +9,7 @@ Both retry for a while when another process holds the lock.
 from __future__ import annotations
 
 import os
+import threading
 import time
 from contextlib import contextmanager
 from pathlib import Path
@@ -73,6 +74,12 @@ MIGRATIONS: tuple[tuple[int, str, str], ...] = (
 )
 
 SCHEMA_VERSION = MIGRATIONS[-1][0]
+
+#: Serialises opening database files within this process. DuckDB refuses a second connection
+#: to a file that is already open in the process with another configuration (read-only versus
+#: read-write), which would happen when two dashboard sessions read and write at once. Every
+#: opener here holds this lock for the life of its short connection.
+FILE_LOCK = threading.RLock()
 
 _VERSION_TABLE = """
 CREATE TABLE IF NOT EXISTS schema_migrations (
@@ -185,31 +192,34 @@ def writing(
     demo data) the transaction also bumps `data_version`, which tells readers that tiers must
     be recomputed; writes that leave tiers alone (contacts, presets) pass `data_changed=False`.
     """
-    con = connect(path, wait_seconds=wait_seconds)
-    try:
-        con.execute("BEGIN TRANSACTION")
+    with FILE_LOCK:
+        con = connect(path, wait_seconds=wait_seconds)
         try:
-            yield con
-            if data_changed:
-                con.execute(
-                    "UPDATE meta SET value = CAST(CAST(value AS BIGINT) + 1 AS VARCHAR) WHERE key = 'data_version'"
-                )
-            con.execute("COMMIT")
-        except BaseException:
-            con.execute("ROLLBACK")
-            raise
-    finally:
-        con.close()
+            con.execute("BEGIN TRANSACTION")
+            try:
+                yield con
+                if data_changed:
+                    con.execute(
+                        "UPDATE meta SET value = CAST(CAST(value AS BIGINT) + 1 AS VARCHAR) "
+                        "WHERE key = 'data_version'"
+                    )
+                con.execute("COMMIT")
+            except BaseException:
+                con.execute("ROLLBACK")
+                raise
+        finally:
+            con.close()
 
 
 @contextmanager
 def reading(path: str | os.PathLike, *, wait_seconds: float = 10.0) -> Iterator[duckdb.DuckDBPyConnection]:
     """A read-only connection that is closed when the block ends."""
-    con = connect(path, read_only=True, wait_seconds=wait_seconds)
-    try:
-        yield con
-    finally:
-        con.close()
+    with FILE_LOCK:
+        con = connect(path, read_only=True, wait_seconds=wait_seconds)
+        try:
+            yield con
+        finally:
+            con.close()
 
 
 def data_version(con: duckdb.DuckDBPyConnection, catalog: str = "main") -> int:
