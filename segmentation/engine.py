@@ -301,6 +301,7 @@ class Analysis:
         self.data_version = data_version
         self.file_state = file_state
         self._lock = threading.Lock()
+        self._build_lock = threading.Lock()
         self._freqs_ready: set[str] = set()
         row = self.fetchall("SELECT min(order_date), max(order_date), count(*) FROM ord")[0]
         self.earliest_order_date: dt.date | None = row[0]
@@ -338,6 +339,36 @@ class Analysis:
 
     def close(self) -> None:
         self._con.close()
+
+    @property
+    def lock(self) -> threading.Lock:
+        """Held while a lazily built table is being made."""
+        return self._build_lock
+
+    def has_table(self, name: str) -> bool:
+        return bool(self.fetchall(
+            "SELECT count(*) FROM information_schema.tables WHERE table_name = $name AND table_catalog = 'memory'",
+            {"name": name},
+        )[0][0])
+
+    def copy_from_source(self, table: str, select_sql: str, *, replace_existing: bool = False,
+                         wait_seconds: float = 5.0) -> None:
+        """Create `table` from a SELECT over the source file attached as `src` for a moment.
+
+        For parts that are loaded on first use (profiles) or change without a new data_version
+        (contacts). `table` is an identifier chosen by this package, never user input.
+        """
+        cur = self.cursor()
+        try:
+            with schema.FILE_LOCK:
+                _attach_read_only(cur, Path(self.source), wait_seconds)
+                try:
+                    verb = "CREATE OR REPLACE TABLE" if replace_existing else "CREATE TABLE"
+                    cur.execute(f"{verb} {table} AS {select_sql}")
+                finally:
+                    cur.execute("DETACH src")
+        finally:
+            cur.close()
 
     def cursor(self) -> duckdb.DuckDBPyConnection:
         return self._con.cursor()
