@@ -6,7 +6,7 @@ data/demo.duckdb.
 
 import streamlit as st
 
-from dashboard import data, sidebar
+from dashboard import data, shell, sidebar
 from segmentation.errors import SegmentationError
 from segmentation.texts import text
 
@@ -30,6 +30,8 @@ if notice:
 pages = [
     st.Page("pages/overview.py", title=text("page_overview", lang), icon=":material/dashboard:", default=True),
     st.Page("pages/trends.py", title=text("page_trends", lang), icon=":material/timeline:"),
+    st.Page("pages/customers.py", title=text("page_customers", lang), icon=":material/groups:"),
+    st.Page("pages/customer.py", title=text("page_customer", lang), icon=":material/person:"),
 ]
 navigation = st.navigation(pages)
 
@@ -49,4 +51,4 @@ if analysis is None or analysis.customer_count == 0:
         data.forget(path)
         st.rerun()
 else:
-    navigation.run()
+    shell.run_marked(navigation)

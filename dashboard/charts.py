@@ -677,3 +677,56 @@ def channel_chart(df: pd.DataFrame, lang: str) -> alt.TopLevelMixin:
         text=alt.Text("rate:Q", format=".0%"),
     )
     return _finish(alt.layer(bars, values), height=alt.Step(14))
+
+
+def tier_timeline_chart(history: pd.DataFrame, lang: str, as_of: Any) -> alt.TopLevelMixin:
+    """One customer's tier over time: a band per spell (from `since` to the next change, the
+    last one to `as_of`), coloured by tier, paler while lapsed. Input: `tier_history` output."""
+    if _is_empty(history, "since", "tier"):
+        return no_data_chart(lang)
+    frame = history.copy()
+    frame["since"] = pd.to_datetime(frame["since"])
+    ends = list(frame["since"].iloc[1:]) + [pd.Timestamp(as_of)]
+    frame["until"] = ends
+    frame["status"] = [_status_key(_lapsed(value)) for value in frame["lapsed"]]
+    frame["label"] = [_series_label(code, _lapsed(value), lang) for code, value in zip(frame["tier"], frame["lapsed"])]
+    frame["row"] = _t("tier_history", lang)
+    chart = alt.Chart(frame).mark_bar(height=28).encode(
+        x=alt.X("since:T", title=None, axis=alt.Axis(format="%Y-%m")),
+        x2="until:T",
+        y=alt.Y("row:N", title=None, axis=None),
+        color=_tier_colour(lang),
+        opacity=_status_opacity(lang),
+        tooltip=[alt.Tooltip("label:N", title=_t("col_tier", lang)),
+                 alt.Tooltip("since:T", title=_t("since", lang), format="%Y-%m-%d")],
+    )
+    labels = alt.Chart(frame).mark_text(align="left", dx=4, color="#1F2430", fontSize=11).encode(
+        x="since:T", y=alt.Y("row:N", axis=None), text="label:N")
+    return _finish(alt.layer(chart, labels), height=70)
+
+
+def orders_chart(orders: pd.DataFrame, lang: str, expected_next: Any = None) -> alt.TopLevelMixin:
+    """One customer's orders as bars over time (refunds below zero) with the expected next
+    order date as a dashed rule. Input: columns order_date, amount (one row per order)."""
+    if _is_empty(orders, "order_date", "amount"):
+        return no_data_chart(lang)
+    frame = orders[["order_date", "amount"]].copy()
+    frame["order_date"] = pd.to_datetime(frame["order_date"])
+    frame["amount"] = frame["amount"].astype(float)
+    amount = _t("chart_revenue", lang)
+    bars = alt.Chart(frame).mark_bar(size=6, color=BY_CODE["loyal"].colour).encode(
+        x=alt.X("order_date:T", title=_t("col_order_date", lang), axis=alt.Axis(format="%Y-%m")),
+        y=alt.Y("amount:Q", title=amount, axis=alt.Axis(format=",.0f")),
+        tooltip=[alt.Tooltip("order_date:T", title=_t("col_order_date", lang), format="%Y-%m-%d"),
+                 alt.Tooltip("amount:Q", title=amount, format=",.0f")],
+    )
+    layers = [bars]
+    if expected_next is not None and not pd.isna(expected_next):
+        rule = pd.DataFrame({"expected": [pd.Timestamp(expected_next)],
+                             "label": [_t("col_expected_next_order_date", lang)]})
+        layers.append(alt.Chart(rule).mark_rule(strokeDash=[6, 4], color="#E63946", size=2).encode(
+            x="expected:T", tooltip=[alt.Tooltip("expected:T", title=_t("col_expected_next_order_date", lang),
+                                                 format="%Y-%m-%d")]))
+        layers.append(alt.Chart(rule).mark_text(align="left", dx=4, dy=-6, color="#E63946").encode(
+            x="expected:T", y=alt.value(8), text="label:N"))
+    return _finish(alt.layer(*layers), height=240)

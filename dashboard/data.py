@@ -71,6 +71,10 @@ def current_analysis(path: Path) -> tuple[engine.Analysis | None, str | None]:
         version = _read_data_version(path)
         if loaded is not None and loaded.analysis.data_version == version:
             analysis = loaded.analysis
+            if analysis.has_table("contact_summary"):  # a contact was logged: its summary is stale
+                from segmentation.customers import refresh_contacts
+
+                refresh_contacts(analysis)
         else:
             analysis = _open_analysis(key, version)
     except DatabaseBusyError:
@@ -140,3 +144,18 @@ def presets(path: Path) -> dict[str, Thresholds]:
         return list_presets(path, wait_seconds=1.0)
     except (DatabaseBusyError, DatabaseError):
         return {}
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _customer_list(_analysis, analysis_key: tuple, contacts_version: int, arguments_key: str,
+                   _arguments: tuple) -> tuple[int, Any]:
+    from segmentation.customers import customer_list as run
+
+    thresholds, as_of, scope, filters, sort, limit = _arguments
+    return run(_analysis, thresholds, as_of, scope, filters, sort, limit)
+
+
+def customer_list(analysis, thresholds, as_of, scope, filters, sort, limit):
+    """`customers.customer_list`, cached per database state, contacts and arguments."""
+    arguments = (thresholds, as_of, scope, filters, sort, limit)
+    return _customer_list(analysis, analysis.key, analysis.contacts_version, repr(arguments), arguments)

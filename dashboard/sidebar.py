@@ -65,9 +65,25 @@ def _clamp(field: str, value):
     return max(low, min(high, int(value)))
 
 
+WIDGET_KEYS = ("sb_lang", "sb_value_axis", "sb_min_orders", "sb_min_tenure_days", "sb_lapse_days",
+               "sb_min_amount", *(f"sb_scope_{kind}" for kind in SCOPE_KEYS.values()))
+
+
+def _keep_widget_values() -> None:
+    """Copy widget values aside: Streamlit forgets a widget's value after a run that did not
+    draw it (a page run on its own), and the sidebar must come back as it was."""
+    for key in WIDGET_KEYS:
+        if key in st.session_state:
+            st.session_state[f"keep_{key}"] = st.session_state[key]
+
+
 def _init_from_url() -> None:
-    """On a session's first run, take widget values from the URL (and note what was ignored)."""
+    """On a session's first run, take widget values from the URL (and note what was ignored);
+    later, restore any widget value Streamlit has dropped."""
     if st.session_state.get("sb_ready"):
+        for key in WIDGET_KEYS:
+            if key not in st.session_state and f"keep_{key}" in st.session_state:
+                st.session_state[key] = st.session_state[f"keep_{key}"]
         return
     params = {key: st.query_params.get_all(key) for key in st.query_params.keys()}
     values, problems = parse_query(params)
@@ -194,6 +210,7 @@ def build(path: Path, analysis) -> View:
         except SegmentationError as error:
             sidebar.error(str(error))
 
+    _keep_widget_values()
     _sync_url(view)
     return view
 

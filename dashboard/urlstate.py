@@ -51,8 +51,8 @@ def parse_query(params: Mapping[str, Sequence[str]]) -> tuple[dict[str, Any], li
                 checked = Thresholds(value_axis="amount", min_amount=value).min_amount
                 values[field] = float(checked)
             else:
-                checked = getattr(DEFAULT_THRESHOLDS.replace(**{field: value}), field)
-                values[field] = checked
+                probe = DEFAULT_THRESHOLDS.replace(min_amount="1", **{field: value})
+                values[field] = getattr(probe, field)
         except SegmentationError as error:
             problems.append((key, value, str(error)))
     if values.get("value_axis") == "amount" and "min_amount" not in values:

@@ -2,13 +2,12 @@
 
 import streamlit as st
 
-from dashboard import charts, data
+from dashboard import charts, data, shell
 from segmentation.engine import period_end, period_index
 from segmentation.texts import status_name, text, tier_name
 from segmentation.tiers import TIERS
 
-view = st.session_state["view"]
-analysis = st.session_state["analysis"]
+view, analysis = shell.page_context(__file__)
 lang, thresholds, scope = view.lang, view.thresholds, view.scope
 as_of = view.as_of or analysis.default_as_of()
 previous = period_end(period_index(as_of, "month") - 1, "month")

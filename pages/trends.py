@@ -6,12 +6,11 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts, data
+from dashboard import charts, data, shell
 from segmentation.texts import status_name, text, tier_name
 from segmentation.tiers import TIER_CODES
 
-view = st.session_state["view"]
-analysis = st.session_state["analysis"]
+view, analysis = shell.page_context(__file__)
 lang, thresholds, scope = view.lang, view.thresholds, view.scope
 as_of = view.as_of or analysis.default_as_of()
 

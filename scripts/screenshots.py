@@ -16,7 +16,7 @@ from playwright.sync_api import expect, sync_playwright  # noqa: E402
 
 from scripts.appserver import CHROMIUM, CHROMIUM_ARGS, ROOT, running_app  # noqa: E402
 
-PAGES = {"overview": "", "trends": "trends"}
+PAGES = {"overview": "", "trends": "trends", "customers": "customers", "customer": "customer?id=0000015"}
 
 
 def wait_for_app(page) -> None:
@@ -45,7 +45,7 @@ def main() -> int:
             page = browser.new_page()
             for lang in args.langs.split(","):
                 for name, path in PAGES.items():
-                    page.goto(f"{url}/{path}?lang={lang}")
+                    page.goto(f"{url}/{path}{'&' if '?' in path else '?'}lang={lang}")
                     wait_for_app(page)
                     target = out / f"{name}-{lang}.png"
                     height = page.evaluate(

@@ -218,6 +218,43 @@ def cmd_channels(args: argparse.Namespace) -> int:
     return 0
 
 
+@command("export")
+def cmd_export(args: argparse.Namespace) -> int:
+    from . import customers as cust
+    from .export import write_csv_stream, write_xlsx_stream
+
+    analysis = _analysis(args)
+    scope = Scope(region=args.region or (), category=args.category or ())
+    thresholds = _thresholds(args, analysis, scope)
+    base = cust.READY_VIEWS[args.view].filters if args.view else cust.CustomerFilters()
+    changes = {name: value for name, value in (
+        ("tiers", tuple(args.tier or ())), ("status", args.status), ("cycle", tuple(args.cycle or ())),
+        ("channel", tuple(args.channel or ())), ("staff", tuple(args.staff or ())), ("search", args.search or ""),
+    ) if value}
+    filters = base.replace(**changes)
+    columns = tuple(c.strip() for c in args.columns.split(",") if c.strip()) if args.columns else cust.CALL_LIST_COLUMNS
+    sort = args.sort or (cust.READY_VIEWS[args.view].sort if args.view else "customer_id")
+    as_of = to_date_or_none(args.as_of) or analysis.default_as_of()
+    chunks = (cust.labelled(chunk, args.lang) for chunk in cust.iter_customer_list(
+        analysis, thresholds, as_of, scope, filters, sort, columns))
+    if args.format == "csv":
+        rows = write_csv_stream(chunks, args.out, encoding=args.encoding, cp932_errors=args.cp932_errors)
+    else:
+        lang = "en" if args.lang == "en" else "ja"
+        meta = [("view", args.view or "custom"), ("as_of", as_of.isoformat()),
+                ("thresholds", ", ".join(f"{k}={v}" for k, v in thresholds.as_dict().items())),
+                ("scope", scope.describe(lang)), ("filters", cust.describe_filters(filters, lang))]
+        rows = write_xlsx_stream(chunks, args.out, meta)
+    print(f"Wrote {rows:,} customers to {args.out}.", file=sys.stderr)
+    return 0
+
+
+def to_date_or_none(value):
+    from .engine import to_date
+
+    return None if value is None else to_date(value, "--as-of")
+
+
 @command("suggest")
 def cmd_suggest(args: argparse.Namespace) -> int:
     from .engine import suggest_thresholds
@@ -257,6 +294,7 @@ EXAMPLES = {
     "movements": "python -m segmentation movements --db data/demo.duckdb --freq quarter --out movements.csv",
     "channels": "python -m segmentation channels --db data/demo.duckdb --out channels.csv",
     "suggest": "python -m segmentation suggest --db data/demo.duckdb --lang ja",
+    "export": "python -m segmentation export --db data/demo.duckdb --cycle overdue --status active --format xlsx --out overdue.xlsx",
     "summary": "python -m segmentation summary --db data/demo.duckdb --lang en",
 }
 
@@ -318,6 +356,34 @@ def build_parser() -> argparse.ArgumentParser:
     _add_thresholds(p)
     _add_scope(p)
     _add_out(p)
+
+    p = add("export", "Write a customer list (a call list by default) as CSV or Excel, filtered like the customers page.")
+    _add_db(p)
+    p.add_argument("--as-of", metavar="DATE", help="the date (default: the latest order date)")
+    _add_thresholds(p)
+    group = p.add_argument_group("filters")
+    group.add_argument("--view", choices=("due_this_week", "overdue_possibly_lost", "loyal_lapsing", "trend_from_campaigns"),
+                       help="start from a ready-made view")
+    group.add_argument("--tier", action="extend", nargs="+", metavar="T",
+                       choices=("prospect", "first", "nascent", "steady", "trend", "loyal"), help="tier codes")
+    group.add_argument("--status", choices=("active", "lapsed"))
+    group.add_argument("--cycle", action="extend", nargs="+", choices=("due", "overdue", "not_due"))
+    group.add_argument("--channel", action="append", metavar="NAME")
+    group.add_argument("--staff", action="append", metavar="NAME")
+    group.add_argument("--region", action="append", metavar="NAME")
+    group.add_argument("--category", action="append", metavar="NAME", help="customers who bought this category")
+    group.add_argument("--search", metavar="TEXT", help="in name, company, email and id")
+    out = p.add_argument_group("output")
+    out.add_argument("--columns", metavar="C,...", help="columns to write (default: a call list)")
+    out.add_argument("--sort", choices=("amount", "orders", "recency", "recent", "expected", "last_contact", "customer_id"))
+    out.add_argument("--format", choices=("csv", "xlsx"), required=True)
+    out.add_argument("--encoding", choices=("utf-8-sig", "cp932"), default="utf-8-sig",
+                     help="CSV encoding: UTF-8 with BOM (Excel) or Shift_JIS (CP932)")
+    out.add_argument("--cp932-errors", choices=("strict", "replace"), default="strict",
+                     help="characters Shift_JIS cannot hold: stop with the row named, or write '?'")
+    out.add_argument("--lang", choices=("ja", "en", "codes"), default="ja",
+                     help="headers and tier names in Japanese, English, or as codes for scripts")
+    out.add_argument("--out", required=True, metavar="FILE")
 
     p = add("suggest", "Print thresholds suggested by the data, each with its reason.")
     _add_db(p)

@@ -225,6 +225,7 @@ def refresh_contacts(analysis: Analysis) -> None:
         """,
         replace_existing=True,
     )
+    analysis.contacts_version += 1
 
 
 def _list_sql(scope_sql: str, filter_sql: str, order_by: str) -> str:
@@ -459,3 +460,39 @@ def log_contact(
             {"id": customer_id, "at": moment, "kind": kind, "staff": staff or None, "note": note},
         ).fetchall()
     return int(rows[0][0])
+
+
+# ---------------------------------------------------------------------------------------------
+# Labels for people (pages and exports)
+
+
+def labelled(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """The same rows with headers and codes (tier, status, cycle) in `lang`; `codes` keeps
+    the internal names and codes (for scripts)."""
+    if lang == "codes":
+        out = frame.copy()
+        if "lapsed" in out:
+            out["lapsed"] = out["lapsed"].astype(object)
+        return out
+    from .texts import status_name, text, tier_name
+
+    out = frame.copy()
+    if "tier" in out:
+        out["tier"] = [tier_name(code, lang) if isinstance(code, str) else None for code in out["tier"]]
+    if "lapsed" in out:
+        out["lapsed"] = [None if value is None or pd.isna(value) else status_name(bool(value), lang)
+                         for value in out["lapsed"]]
+    if "cycle_status" in out:
+        out["cycle_status"] = [text(f"cycle_{code}", lang) if isinstance(code, str) else None
+                               for code in out["cycle_status"]]
+    out.columns = [text(f"col_{name}", lang) for name in out.columns]
+    return out
+
+
+def describe_filters(filters: CustomerFilters, lang: str) -> str:
+    """One line naming every filter in use (for the export's conditions sheet)."""
+    active = filters.active()
+    if not active:
+        return "なし" if lang == "ja" else "none"
+    return "; ".join(f"{name}={','.join(map(str, value)) if isinstance(value, tuple) else value}"
+                     for name, value in active.items())

@@ -302,6 +302,7 @@ class Analysis:
         self.file_state = file_state
         self._lock = threading.Lock()
         self._build_lock = threading.Lock()
+        self.contacts_version = 0  # grows each time the contact summary is re-read
         self._freqs_ready: set[str] = set()
         row = self.fetchall("SELECT min(order_date), max(order_date), count(*) FROM ord")[0]
         self.earliest_order_date: dt.date | None = row[0]

@@ -1,0 +1,41 @@
+"""Makes every page run inside app.py.
+
+A `pages/` folder next to app.py switches on Streamlit's older folder-based navigation for the
+first run after the server starts: a bookmarked `/trends` would then run pages/trends.py on
+its own, without the sidebar. `app.py` marks the runs it wraps; a page that finds no mark sends
+the browser through app.py and back to itself, query parameters kept.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import streamlit as st
+
+ROOT = Path(__file__).resolve().parent.parent
+MARK = "shell_running"
+INTENDED = "shell_intended_page"
+
+
+def query_items() -> list[tuple[str, str]]:
+    return [(key, value) for key in st.query_params.keys() for value in st.query_params.get_all(key)]
+
+
+def page_context(page_file: str):
+    """(view, analysis) for a page; reroutes through app.py when run on its own."""
+    if not st.session_state.get(MARK):
+        st.session_state[INTENDED] = Path(page_file).resolve().relative_to(ROOT).as_posix()
+        st.switch_page("app.py", query_params=query_items())
+    return st.session_state["view"], st.session_state["analysis"]
+
+
+def run_marked(navigation) -> None:
+    """Run the chosen page with the mark set; first honour a page a lone run asked for."""
+    intended = st.session_state.pop(INTENDED, None)
+    if intended:
+        st.switch_page(intended, query_params=query_items())
+    st.session_state[MARK] = True
+    try:
+        navigation.run()
+    finally:
+        st.session_state[MARK] = False

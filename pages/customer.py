@@ -1,0 +1,111 @@
+"""One customer: profile, tier today and its history, orders, contacts, and a form to log a
+contact (validated, written at once, kept when the database is busy)."""
+
+import datetime as dt
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import charts, data, shell
+from segmentation import customers as cust
+from segmentation.errors import DatabaseBusyError, SegmentationError
+from segmentation.texts import TEXTS, status_name, text, tier_name
+
+view, analysis = shell.page_context(__file__)
+lang, thresholds, scope = view.lang, view.thresholds, view.scope
+as_of = view.as_of or analysis.default_as_of()
+path = data.db_path()
+
+st.title(text("customer_title", lang))
+wanted = st.query_params.get("id") or st.session_state.get("customer_id") or ""
+customer_id = st.text_input(text("customer_pick", lang), value=wanted, key=f"cs_pick_{wanted}").strip()
+if not customer_id:
+    st.info(text("customer_none", lang))
+    st.stop()
+st.session_state["customer_id"] = customer_id
+st.query_params["id"] = customer_id
+
+try:
+    record = cust.customer_record(path, customer_id, wait_seconds=2.0)
+except DatabaseBusyError:
+    st.warning(text("db_busy", lang))
+    st.stop()
+if record is None:
+    st.warning(text("customer_unknown", lang, id=customer_id))
+    st.stop()
+
+profile = record.profile
+_, rows = data.customer_list(analysis, thresholds, as_of, None, cust.CustomerFilters(search=customer_id),
+                             "customer_id", 50)
+mine = rows[rows["customer_id"] == customer_id]
+heading = profile.get("company") or profile.get("name") or customer_id
+st.header(f"{heading}")
+
+left, right = st.columns([2, 3])
+with left:
+    st.subheader(text("profile", lang))
+    fields = ["customer_id", "name", "company", "email", "phone", "region", "address", "channel", "staff"]
+    table = pd.DataFrame({"": [text(f"col_{name}", lang) for name in fields],
+                          " ": [profile.get(name) or "—" for name in fields]})
+    st.dataframe(table, hide_index=True, width="stretch")
+with right:
+    st.subheader(text("tier_today", lang))
+    if not mine.empty:
+        row = mine.iloc[0]
+        c1, c2, c3, c4 = st.columns(4)
+        c1.metric(text("col_tier", lang), tier_name(row["tier"], lang))
+        c2.metric(text("col_status", lang), status_name(None if pd.isna(row["lapsed"]) else bool(row["lapsed"]), lang) or "—")
+        c3.metric(text("col_orders", lang), f"{int(row['orders']):,}")
+        c4.metric(text("col_amount", lang), f"¥{row['amount']:,.0f}" if lang == "ja" else f"{row['amount']:,.0f}")
+        if isinstance(row["cycle_status"], str):
+            expected = pd.Timestamp(row["expected_next_order_date"]).date()
+            st.caption(f"{text('col_cycle_status', lang)}: {text('cycle_' + row['cycle_status'], lang)} · "
+                       f"{text('col_expected_next_order_date', lang)}: {expected}")
+    history = cust.tier_history(analysis, thresholds, customer_id, as_of)
+    st.markdown(f"**{text('tier_history', lang)}**")
+    st.altair_chart(charts.tier_timeline_chart(history, lang, as_of), width="stretch")
+
+st.subheader(text("orders_title", lang))
+expected = None if mine.empty else mine.iloc[0]["expected_next_order_date"]
+st.altair_chart(charts.orders_chart(record.orders, lang, expected), width="stretch")
+st.caption(text("orders_chart_caption", lang))
+orders = record.orders.rename(columns={c: text(f"col_{c}", lang) for c in
+                                       ("order_id", "order_date", "amount", "campaign", "category")})
+st.dataframe(orders.drop(columns=["lines"]), hide_index=True, width="stretch", height=260, column_config={
+    text("col_amount", lang): st.column_config.NumberColumn(format="¥%,.0f" if lang == "ja" else "%,.0f"),
+    text("col_order_date", lang): st.column_config.DateColumn(format="YYYY-MM-DD"),
+})
+
+left, right = st.columns([3, 2])
+with left:
+    st.subheader(text("contacts_title", lang))
+    if record.contacts.empty:
+        st.caption(text("contacts_none", lang))
+    else:
+        contacts = record.contacts.drop(columns=["contact_id"]).copy()
+        contacts["kind"] = [text(f"kind_{k}", lang) if f"kind_{k}" in TEXTS else k for k in contacts["kind"]]
+        contacts.columns = [text(f"col_{c}", lang) if c != "staff" else text("col_staff", lang) for c in contacts.columns]
+        st.dataframe(contacts, hide_index=True, width="stretch", height=260)
+with right:
+    st.subheader(text("contact_form", lang))
+    with st.form("cs_contact", clear_on_submit=False):
+        when = st.date_input(text("contact_date", lang), value=dt.date.today(), key="cs_when")
+        kind = st.selectbox(text("contact_kind", lang), cust.CONTACT_KINDS, key="cs_kind",
+                            format_func=lambda k: text(f"kind_{k}", lang))
+        staff = st.text_input(text("contact_staff", lang), value=profile.get("staff") or "", key="cs_staff", max_chars=60)
+        note = st.text_area(text("contact_note", lang), key="cs_note", max_chars=2000)
+        submitted = st.form_submit_button(text("contact_save", lang), type="primary")
+    if submitted:
+        try:
+            cust.log_contact(path, customer_id, when, kind, staff, note)
+        except DatabaseBusyError:
+            st.error(text("db_busy", lang))
+        except SegmentationError as error:
+            st.error(str(error))
+        else:
+            st.session_state["cs_flash"] = text("contact_saved", lang)
+            st.session_state.pop("cs_note", None)
+            st.rerun()
+    flash = st.session_state.pop("cs_flash", None)
+    if flash:
+        st.success(flash)
