@@ -1,0 +1,1 @@
+"""Benchmarks of the tier engine: `python -m bench` (see `bench/run.py` and `bench/RESULTS.md`)."""
