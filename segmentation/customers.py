@@ -235,7 +235,7 @@ def _list_sql(scope_sql: str, filter_sql: str, order_by: str) -> str:
     return f"""
         WITH k AS ({classify_sql(scope_sql)}),
         camp AS (
-            SELECT cid, avg(CASE WHEN campaign IS NOT NULL THEN 1.0 ELSE 0.0 END) AS campaign_share
+            SELECT cid, avg(CASE WHEN has_campaign THEN 1.0 ELSE 0.0 END) AS campaign_share
             FROM ord WHERE cents > 0 AND order_date <= $as_of AND {scope_sql}
             GROUP BY cid
         ),

@@ -185,11 +185,13 @@ _BUILD_SQL = [
     FROM src.orders o JOIN cust_base c USING (customer_id)
     """,
     _ADD_ORPHANS := "-- customers that only appear in orders",
+    # The span of the data: the default as-of date is the latest date of any order row.
+    "CREATE TABLE bounds AS SELECT min(order_date) AS earliest, max(order_date) AS latest FROM lines",
     # One row per order: lines sharing an order_id sum up and take the earliest date.
     """
     CREATE TABLE ord AS
-    SELECT cid, order_key, min(order_date) AS order_date, CAST(sum(cents) AS BIGINT) AS cents,
-           max(campaign) AS campaign
+    SELECT cid, min(order_date) AS order_date, CAST(sum(cents) AS BIGINT) AS cents,
+           bool_or(campaign IS NOT NULL) AS has_campaign
     FROM lines GROUP BY cid, order_key
     """,
     """
@@ -205,7 +207,8 @@ _BUILD_SQL = [
            CAST(sum(cents) AS BIGINT) AS cents
     FROM ord GROUP BY cid, order_date
     """,
-    # Cumulative figures per customer and activity day, valid until the next activity day.
+    # Cumulative figures per customer and activity day, valid until the next activity day, with
+    # the month indexes where each row starts and ends (the default period length).
     """
     CREATE TABLE state AS
     WITH w AS (
@@ -221,9 +224,12 @@ _BUILD_SQL = [
     SELECT cid, day AS valid_from, coalesce(next_day, DATE '9999-12-31') AS valid_to,
            CAST(f AS INTEGER) AS f, CAST(m_cents AS BIGINT) AS m_cents, first_day, last_day,
            CAST(coalesce(last_day - first_day, 0) AS INTEGER) AS tenure,
-           day_cents, n_orders
+           day_cents, n_orders,
+           CAST({a_month} AS INTEGER) AS a_month,
+           CAST({e_month} AS INTEGER) AS e_month
     FROM w
-    """,
+    """.replace("{a_month}", _idx_sql("month", "day"))
+    .replace("{e_month}", _idx_sql("month", "coalesce(next_day, DATE '9999-12-31')")),
     """
     CREATE TABLE cust AS
     SELECT b.*, a.first_activity,
@@ -246,7 +252,7 @@ def _add_customers_of_orphan_orders(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(
         """
         INSERT INTO cust_base (cid, customer_id)
-        SELECT CAST((SELECT max(cid) FROM cust_base) + row_number() OVER () AS INTEGER), customer_id
+        SELECT CAST((SELECT coalesce(max(cid), 0) FROM cust_base) + row_number() OVER () AS INTEGER), customer_id
         FROM (SELECT DISTINCT customer_id FROM src.orders o ANTI JOIN src.customers c USING (customer_id))
         """
     )
@@ -254,15 +260,38 @@ def _add_customers_of_orphan_orders(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(_BUILD_SQL[1])
 
 
-def _span_sql(freq: str) -> str:
-    """State rows with the period indexes where each starts and ends (threshold-free)."""
-    return f"""
-        CREATE TABLE span_{freq} AS
-        SELECT cid, f, m_cents, tenure, last_day,
-               CAST({_idx_sql(freq, 'valid_from')} AS INTEGER) AS a_i,
-               CAST({_idx_sql(freq, 'valid_to')} AS INTEGER) AS e_i
-        FROM state
-    """
+def _span_sql(freq: str) -> list[str]:
+    """State rows with the period indexes where each starts and ends, and two aggregates that
+    make unscoped counts over time cheap: state rows grouped by what the orders-axis rules
+    read (`spanagg_<freq>`), and prospect intervals grouped by period (`prospects_<freq>`).
+    All threshold-free; months reuse the indexes stored in `state`."""
+    if freq == "month":
+        span = """
+            CREATE VIEW span_month AS
+            SELECT cid, f, m_cents, tenure, last_day, a_month AS a_i, e_month AS e_i FROM state
+        """
+    else:
+        span = f"""
+            CREATE TABLE span_{freq} AS
+            SELECT cid, f, m_cents, tenure, last_day,
+                   CAST({_idx_sql(freq, 'valid_from')} AS INTEGER) AS a_i,
+                   CAST({_idx_sql(freq, 'valid_to')} AS INTEGER) AS e_i
+            FROM state
+        """
+    return [
+        span,
+        f"""
+        CREATE TABLE spanagg_{freq} AS
+        SELECT f, tenure, last_day, a_i, e_i, count(*) AS n FROM span_{freq} GROUP BY ALL
+        """,
+        f"""
+        CREATE TABLE prospects_{freq} AS
+        SELECT CAST({_idx_sql(freq, "coalesce(exists_from, DATE '1900-01-01')")} AS INTEGER) AS a_i,
+               CAST({_idx_sql(freq, "coalesce(first_activity, DATE '9999-12-31')")} AS INTEGER) AS e_i,
+               count(*) AS n
+        FROM cust GROUP BY ALL
+        """,
+    ]
 
 
 def _act_sql(freq: str) -> str:
@@ -304,7 +333,8 @@ class Analysis:
         self._build_lock = threading.Lock()
         self.contacts_version = 0  # grows each time the contact summary is re-read
         self._freqs_ready: set[str] = set()
-        row = self.fetchall("SELECT min(order_date), max(order_date), count(*) FROM ord")[0]
+        self._activity_ready: set[str] = set()
+        row = self.fetchall("SELECT earliest, latest, (SELECT count(*) FROM ord) FROM bounds")[0]
         self.earliest_order_date: dt.date | None = row[0]
         self.latest_order_date: dt.date | None = row[1]
         self.order_count: int = row[2]
@@ -398,11 +428,26 @@ class Analysis:
                 return
             cur = self.cursor()
             try:
-                cur.execute(_span_sql(freq))
-                cur.execute(_act_sql(freq))
+                for statement in _span_sql(freq):
+                    cur.execute(statement)
             finally:
                 cur.close()
             self._freqs_ready.add(freq)
+
+    def ensure_activity(self, freq: str) -> None:
+        """Build the per-period activity table of one frequency once (for revenue and moves)."""
+        self.ensure_freq(freq)
+        if freq in self._activity_ready:
+            return
+        with self._lock:
+            if freq in self._activity_ready:
+                return
+            cur = self.cursor()
+            try:
+                cur.execute(_act_sql(freq))
+            finally:
+                cur.close()
+            self._activity_ready.add(freq)
 
     def default_as_of(self) -> dt.date:
         """The latest order date in the data, or today for a database without orders."""
@@ -623,7 +668,7 @@ def period_range(analysis: Analysis, freq: str, start: Any = None, end: Any = No
     return PeriodRange(freq, start_index, end_index)
 
 
-def tier_counts_over_time_sql(freq: str, scope_sql: str = "TRUE") -> str:
+def tier_counts_over_time_sql(freq: str, scope_sql: str = "TRUE", aggregated: bool = False) -> str:
     """Customers per tier and status at every period end from `$start_i` to `$end_i`.
 
     Each state row is active over [valid_from, min(valid_to, lapse day)) and lapsed over
@@ -631,38 +676,49 @@ def tier_counts_over_time_sql(freq: str, scope_sql: str = "TRUE") -> str:
     a day interval [x, y) exactly when index(x) <= j < index(y), so every interval becomes +n at
     one index and -n at another, and a running sum over the indexes gives the counts.
     Prospects come from `cust` ([exists_from, first_activity)) and from state rows with F = 0.
+    With `aggregated` (orders axis, no scope) the same rows come pre-grouped from
+    `spanagg_<freq>` and `prospects_<freq>`, with their multiplicity in `n`.
     Columns: i, tier (rank), lapsed (0/1), customers.
     """
+    if aggregated:
+        rows, weight = f"(SELECT *, 0 AS m_cents FROM spanagg_{freq})", "sum(n)"
+        prospects, prospect_weight = f"prospects_{freq}", "sum(n)"
+        prospect_a, prospect_e = "a_i", "e_i"
+    else:
+        rows, weight = f"span_{freq}", "count(*)"
+        prospects, prospect_weight = "cust", "count(*)"
+        prospect_a = _idx_sql(freq, "coalesce(exists_from, DATE '1900-01-01')")
+        prospect_e = _idx_sql(freq, "coalesce(first_activity, DATE '9999-12-31')")
     lapse_idx = _idx_sql(freq, "last_day + CAST($lapse_days + 1 AS INTEGER)")
+    # Clamping every index into [start_i, end_i + 1] keeps the grouping keys small, so DuckDB
+    # aggregates with a perfect hash. The events below carry a zero weight instead of a WHERE:
+    # a filter there would be pushed down and evaluated on the millions of rows.
     return f"""
-        WITH s AS (
-            SELECT {TIER_RANK_SQL} AS tier, a_i, e_i,
-                   CASE WHEN f = 0 THEN e_i ELSE CAST({lapse_idx} AS INTEGER) END AS l_i
-            FROM span_{freq}
-            WHERE e_i > $start_i AND a_i <= $end_i AND {scope_sql}
-        ),
-        g AS (
-            SELECT tier,
-                   greatest(a_i, $start_i) AS a_i,
-                   least(e_i, $end_i + 1) AS e_i,
-                   least(greatest(l_i, $start_i), $end_i + 1) AS l_i,
-                   count(*) AS n
-            FROM s GROUP BY ALL
+        WITH g AS (
+            SELECT {TIER_RANK_SQL} AS tier,
+                   least(greatest(a_i, $start_i), $end_i + 1) AS a_i,
+                   least(greatest(e_i, $start_i), $end_i + 1) AS e_i,
+                   least(greatest(CASE WHEN f = 0 THEN e_i ELSE CAST({lapse_idx} AS INTEGER) END, $start_i),
+                         $end_i + 1) AS l_i,
+                   {weight} AS n
+            FROM {rows}
+            WHERE {scope_sql}
+            GROUP BY ALL
         ),
         p AS (
-            SELECT greatest(CAST({_idx_sql(freq, "coalesce(exists_from, DATE '1900-01-01')")} AS INTEGER), $start_i) AS a_i,
-                   least(CAST({_idx_sql(freq, "coalesce(first_activity, DATE '9999-12-31')")} AS INTEGER), $end_i + 1) AS e_i,
-                   count(*) AS n
-            FROM cust WHERE {scope_sql}
+            SELECT least(greatest(CAST({prospect_a} AS INTEGER), $start_i), $end_i + 1) AS a_i,
+                   least(greatest(CAST({prospect_e} AS INTEGER), $start_i), $end_i + 1) AS e_i,
+                   {prospect_weight} AS n
+            FROM {prospects} WHERE {scope_sql}
             GROUP BY ALL
         ),
         ev AS (
-            SELECT tier, 0 AS lapsed, a_i AS i, n AS d FROM g WHERE a_i < least(e_i, l_i)
-            UNION ALL SELECT tier, 0, least(e_i, l_i), -n FROM g WHERE a_i < least(e_i, l_i)
-            UNION ALL SELECT tier, 1, greatest(a_i, l_i), n FROM g WHERE greatest(a_i, l_i) < e_i
-            UNION ALL SELECT tier, 1, e_i, -n FROM g WHERE greatest(a_i, l_i) < e_i
-            UNION ALL SELECT 0, 0, a_i, n FROM p WHERE a_i < e_i
-            UNION ALL SELECT 0, 0, e_i, -n FROM p WHERE a_i < e_i
+            SELECT tier, 0 AS lapsed, a_i AS i, n * CAST(a_i < least(e_i, l_i) AS INTEGER) AS d FROM g
+            UNION ALL SELECT tier, 0, least(e_i, l_i), -n * CAST(a_i < least(e_i, l_i) AS INTEGER) FROM g
+            UNION ALL SELECT tier, 1, greatest(a_i, l_i), n * CAST(greatest(a_i, l_i) < e_i AS INTEGER) FROM g
+            UNION ALL SELECT tier, 1, e_i, -n * CAST(greatest(a_i, l_i) < e_i AS INTEGER) FROM g
+            UNION ALL SELECT 0, 0, a_i, n * CAST(a_i < e_i AS INTEGER) FROM p
+            UNION ALL SELECT 0, 0, e_i, -n * CAST(a_i < e_i AS INTEGER) FROM p
         ),
         delta AS (SELECT i, tier, lapsed, sum(d) AS d FROM ev GROUP BY ALL),
         keys AS (
@@ -718,7 +774,8 @@ def tier_counts_over_time(
         return pd.DataFrame(columns=["period_end", "tier", "lapsed", "customers"])
     analysis.ensure_freq(freq)
     scope_sql, scope_params = _scope(scope)
-    sql = tier_counts_over_time_sql(freq, scope_sql)
+    aggregated = thresholds.value_axis == "orders" and not scope_params
+    sql = tier_counts_over_time_sql(freq, scope_sql, aggregated=aggregated)
     params = {**_threshold_params(thresholds), **scope_params,
               "start_i": periods.start_index, "end_i": periods.end_index}
     return _over_time_frame(analysis.df(sql, params), periods, "customers")
@@ -739,7 +796,7 @@ def revenue_over_time(
     columns = ["period_end", "tier", "lapsed", "revenue"]
     if not len(periods):
         return pd.DataFrame(columns=columns)
-    analysis.ensure_freq(freq)
+    analysis.ensure_activity(freq)
     scope_sql, scope_params = _scope(scope)
     sql = revenue_over_time_sql(freq, scope_sql)
     params = {**_threshold_params(thresholds), **scope_params,
@@ -832,7 +889,7 @@ def movements_over_time(
     columns = ["period_end", "movement", "from_tier", "from_lapsed", "to_tier", "to_lapsed", "customers"]
     if not len(periods):
         return pd.DataFrame(columns=columns)
-    analysis.ensure_freq(freq)
+    analysis.ensure_activity(freq)
     scope_sql, scope_params = _scope(scope)
     sql = movements_sql(freq, scope_sql)
     params = {**_threshold_params(thresholds), **scope_params,

@@ -59,7 +59,10 @@ class Thresholds:
                 raise ThresholdError(f"min_amount must be a number, not {self.min_amount!r}.") from None
             if not amount.is_finite() or amount <= 0:
                 raise ThresholdError(f"min_amount must be a positive number, not {self.min_amount!r}.")
-            set_(self, "min_amount", amount.quantize(Decimal("0.01")))
+            amount = amount.quantize(Decimal("0.01"))
+            if amount <= 0:
+                raise ThresholdError(f"min_amount must be at least 0.01, not {self.min_amount!r}.")
+            set_(self, "min_amount", amount)
         elif self.value_axis == "amount":
             raise ThresholdError("min_amount is needed when value_axis is 'amount'.")
         try:
