@@ -695,14 +695,12 @@ def tier_timeline_chart(history: pd.DataFrame, lang: str, as_of: Any) -> alt.Top
         x=alt.X("since:T", title=None, axis=alt.Axis(format="%Y-%m")),
         x2="until:T",
         y=alt.Y("row:N", title=None, axis=None),
-        color=_tier_colour(lang),
-        opacity=_status_opacity(lang),
+        color=_tier_colour(lang).legend(None),
+        opacity=_status_opacity(lang).legend(None),
         tooltip=[alt.Tooltip("label:N", title=_t("col_tier", lang)),
                  alt.Tooltip("since:T", title=_t("since", lang), format="%Y-%m-%d")],
     )
-    labels = alt.Chart(frame).mark_text(align="left", dx=4, color="#1F2430", fontSize=11).encode(
-        x="since:T", y=alt.Y("row:N", axis=None), text="label:N")
-    return _finish(alt.layer(chart, labels), height=70)
+    return _finish(chart, height=50)
 
 
 def orders_chart(orders: pd.DataFrame, lang: str, expected_next: Any = None) -> alt.TopLevelMixin:

@@ -64,6 +64,12 @@ with right:
     history = cust.tier_history(analysis, thresholds, customer_id, as_of)
     st.markdown(f"**{text('tier_history', lang)}**")
     st.altair_chart(charts.tier_timeline_chart(history, lang, as_of), width="stretch")
+    spells = pd.DataFrame({
+        text("since", lang): history["since"],
+        text("col_tier", lang): [tier_name(code, lang) for code in history["tier"]],
+        text("col_status", lang): [status_name(value, lang) for value in history["lapsed"]],
+    }).iloc[::-1]
+    st.dataframe(spells, hide_index=True, width="stretch", height=min(36 * (len(spells) + 1) + 3, 250))
 
 st.subheader(text("orders_title", lang))
 expected = None if mine.empty else mine.iloc[0]["expected_next_order_date"]
@@ -71,7 +77,7 @@ st.altair_chart(charts.orders_chart(record.orders, lang, expected), width="stret
 st.caption(text("orders_chart_caption", lang))
 orders = record.orders.rename(columns={c: text(f"col_{c}", lang) for c in
                                        ("order_id", "order_date", "amount", "campaign", "category")})
-st.dataframe(orders.drop(columns=["lines"]), hide_index=True, width="stretch", height=260, column_config={
+st.dataframe(orders.drop(columns=["lines"]).fillna(""), hide_index=True, width="stretch", height=260, column_config={
     text("col_amount", lang): st.column_config.NumberColumn(format="¥%,.0f" if lang == "ja" else "%,.0f"),
     text("col_order_date", lang): st.column_config.DateColumn(format="YYYY-MM-DD"),
 })
@@ -85,7 +91,7 @@ with left:
         contacts = record.contacts.drop(columns=["contact_id"]).copy()
         contacts["kind"] = [text(f"kind_{k}", lang) if f"kind_{k}" in TEXTS else k for k in contacts["kind"]]
         contacts.columns = [text(f"col_{c}", lang) if c != "staff" else text("col_staff", lang) for c in contacts.columns]
-        st.dataframe(contacts, hide_index=True, width="stretch", height=260)
+        st.dataframe(contacts.fillna(""), hide_index=True, width="stretch", height=260)
 with right:
     st.subheader(text("contact_form", lang))
     with st.form("cs_contact", clear_on_submit=False):

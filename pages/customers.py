@@ -104,6 +104,9 @@ st.subheader(text("matches", lang, n=total))
 if total > SHOWN_ROWS:
     st.caption(text("showing_first", lang, shown=SHOWN_ROWS))
 shown = cust.labelled(frame[columns], lang)
+for name in shown.columns:  # blank, not "None", where a text value is missing
+    if shown[name].dtype == object or str(shown[name].dtype) == "str":
+        shown[name] = shown[name].fillna("")
 money = "¥%,.0f" if lang == "ja" else "%,.0f"
 config = {text("col_customer_id", lang): st.column_config.TextColumn(pinned=True)}
 for name in columns:

@@ -371,7 +371,7 @@ def tier_history(
     thresholds = _thresholds(thresholds)
     as_of = _as_of(analysis, as_of)
     sql = f"""
-        WITH me AS (SELECT cid, exists_from FROM cust WHERE customer_id = $customer_id),
+        WITH me AS (SELECT cid, exists_from, first_activity FROM cust WHERE customer_id = $customer_id),
         s AS (
             SELECT valid_from, valid_to, last_day, f, {tier_rank_sql()} AS tier
             FROM state WHERE cid = (SELECT cid FROM me) AND valid_from <= $as_of
@@ -379,6 +379,7 @@ def tier_history(
         events AS (
             SELECT coalesce((SELECT exists_from FROM me), DATE '1900-01-01') AS since, 0 AS tier, NULL AS lapsed
             WHERE (SELECT cid FROM me) IS NOT NULL
+              AND (SELECT coalesce(exists_from, DATE '1900-01-01') < coalesce(first_activity, DATE '9999-12-31') FROM me)
             UNION ALL
             SELECT valid_from, tier, CASE WHEN f = 0 THEN NULL ELSE false END FROM s
             UNION ALL

@@ -132,8 +132,8 @@ def tier_at_sql(day_param: str, scope_sql: str = "TRUE") -> str:
     """Every customer that exists at the date `$<day_param>`, with its tier rank and status.
 
     Columns: cid, tier (rank), lapsed (NULL for prospects), f, m_cents, first_day, last_day,
-    tenure. A customer exists from its `created_at` (or always, when unknown) or its first order
-    or refund, whichever is earlier.
+    tenure. A customer exists from its `created_at` (or always, when unknown) or from its first
+    order, whichever is earlier; a refund alone does not make a customer exist.
     """
     d = f"${day_param}"
     return f"""
@@ -230,6 +230,14 @@ _BUILD_SQL = [
     FROM w
     """.replace("{a_month}", _idx_sql("month", "day"))
     .replace("{e_month}", _idx_sql("month", "coalesce(next_day, DATE '9999-12-31')")),
+    # A refund is not an order: before its first order a customer is a prospect only from its
+    # created_at on (or always, when unknown), so refund-only rows start no earlier than that.
+    """
+    UPDATE state SET valid_from = c.created_on, a_month = {a_created}
+    FROM cust_base c
+    WHERE state.cid = c.cid AND state.f = 0 AND c.created_on > state.valid_from
+    """.replace("{a_created}", _idx_sql("month", "c.created_on")),
+    "DELETE FROM state WHERE valid_from >= valid_to",
     """
     CREATE TABLE cust AS
     SELECT b.*, a.first_activity,

@@ -64,14 +64,14 @@ def merged_orders(orders: Iterable[tuple], customer_id: str) -> list[tuple[dt.da
 
 
 def exists_at(customer: tuple, orders: Iterable[tuple], day: dt.date) -> bool:
-    """A customer exists from its created_at date or its first order or refund, whichever is
-    earlier; with created_at unknown it exists at every date."""
+    """A customer exists from its created_at date or its first order (amount > 0), whichever is
+    earlier; with created_at unknown it exists at every date. A refund is not an order."""
     created = as_date(customer[1])
     if created is None:
         return True
     if created <= day:
         return True
-    return any(order_date <= day for order_date, _ in merged_orders(orders, customer[0]))
+    return any(order_date <= day and amount > 0 for order_date, amount in merged_orders(orders, customer[0]))
 
 
 def round_half_up(value: Fraction) -> int:
@@ -233,11 +233,18 @@ def transitions(customers, orders, thresholds, date_from, date_to) -> Counter:
 
 def revenue(customers, orders, thresholds, period_start_exclusive, period_end) -> Counter:
     """Amounts of the orders dated in (previous end, period end], refunds included, by the
-    tier and status their customer has at the period end."""
+    tier and status their customer has at the period end. A refund dated before its customer
+    exists counts on the day the customer starts to exist."""
     at_end = classify(customers, orders, thresholds, period_end)
     result: Counter = Counter()
     for customer in all_customers(customers, orders):
+        created = as_date(customer[1])
+        firsts = [d for d, a in merged_orders(orders, customer[0]) if a > 0]
+        starts = [d for d in (created, min(firsts) if firsts else None) if d is not None]
+        exists_from = min(starts) if created is not None and starts else None
         for order_date, amount in merged_orders(orders, customer[0]):
+            if exists_from is not None and order_date < exists_from:
+                order_date = exists_from
             if period_start_exclusive < order_date <= period_end:
                 f = at_end[customer[0]]
                 result[(f.tier, f.lapsed)] += amount

@@ -119,12 +119,6 @@ def test_pandas_baseline_equals_engine(request, which):
         assert pb.counts_at(tables, thresholds, day) == engine_now, thresholds
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "engine: a customer whose only activity is a refund dated before its created_at counts as a "
-    "prospect from the refund's date (cust.exists_from = least(created_on, first_activity)); the spec "
-    "says a prospect has created_at on or before D, and a refund is not an order. Remove this marker "
-    "when the engine follows the spec (or change the spec and the baseline)."
-))
 def test_refund_before_created_at_is_not_a_prospect_yet(tmp_path):
     path = write_db(
         tmp_path / "refund_first.duckdb",

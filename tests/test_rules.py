@@ -291,10 +291,21 @@ def test_a_customer_with_unknown_created_at_is_a_prospect_at_any_early_date(make
     }
 
 
-def test_a_refund_before_created_at_makes_the_customer_exist(make_db):
-    customers = [("refunded_early", "2024-12-01 00:00:00")]
-    orders = [("r1", "refunded_early", "2024-02-01", -20)]
+def test_a_refund_before_created_at_does_not_make_the_customer_exist(make_db):
+    # SPEC: a prospect has no order on or before D and created_at on or before D; a refund is
+    # not an order, so before created_at the customer is not counted at all.
+    customers = [("refunded_early", "2024-12-01 00:00:00"), ("other", "2024-01-01 00:00:00")]
+    orders = [("r1", "refunded_early", "2024-02-01", -20), ("o1", "other", "2024-06-30", 10)]
     result = classified(make_db, customers, orders)
+    assert "refunded_early" not in result
+
+
+def test_a_refund_before_created_at_counts_from_created_at(make_db):
+    customers = [("refunded_early", "2024-03-01 00:00:00")]
+    orders = [("r1", "refunded_early", "2024-02-01", -20), ("o9", "refunded_early", "2024-09-01", 0)]
+    analysis = Analysis.open(make_db(customers=customers, orders=orders))
+    assert engine.classify(analysis, TH, as_of="2024-02-15").empty
+    result = reference.engine_figures(engine.classify(analysis, TH, as_of="2024-06-30"))
     assert tiers(result) == {"refunded_early": ("prospect", None, 0)}
     assert result["refunded_early"].amount == Decimal("-20.00")
 
@@ -618,6 +629,17 @@ def test_transitions_count_customers_that_did_not_exist_yet_as_new(make_db):
         ("prospect", None, "first", True, 1),
         ("first", False, "trend", False, 1),
     ]
+
+
+def test_transitions_default_to_the_year_before_the_latest_order(make_db):
+    analysis = Analysis.open(make_db(customers=MOVES_CUSTOMERS, orders=MOVES_ORDERS))
+    frame = engine.transitions(analysis, MOVES_TH)
+    # latest order 2024-05-10, so from 2023-05-11: x and z did not exist yet, y was a prospect
+    assert reference.engine_transitions(frame) == Counter({
+        ("new", None, "trend", False): 1,
+        ("new", None, "prospect", None): 1,
+        ("prospect", None, "first", False): 1,
+    })
 
 
 def test_transitions_to_the_same_date_keep_everyone_in_place(make_db):

@@ -7,6 +7,8 @@ from collections import Counter
 from decimal import Decimal
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import reference
 from segmentation import engine
@@ -14,6 +16,7 @@ from segmentation.engine import Analysis
 from segmentation.errors import ScopeError, ThresholdError
 from segmentation.scope import ALL_CUSTOMERS, SCOPE_KINDS, Scope
 from segmentation.thresholds import DEFAULT_THRESHOLDS, Thresholds
+from test_properties import days, opened, thresholds
 
 # ---------------------------------------------------------------------------------------------
 # Thresholds
@@ -250,3 +253,75 @@ def test_scope_counts_by_tier(make_db):
     frame = engine.tier_counts(analysis, SCOPE_TH, "2024-06-30", Scope(region=("東京",)))
     assert Counter({(r["tier"], r["lapsed"]): r["customers"] for r in frame.to_dict("records") if r["customers"]}) == \
         Counter({("loyal", True): 1, ("first", True): 1})
+
+
+# ---------------------------------------------------------------------------------------------
+# Scope on random data: every scoped result equals the reference run on the matching customers
+
+CHANNELS, REGIONS, STAFF = ("web", "dm", None), ("東京", "大阪", None), ("佐藤", None)
+CATEGORIES = ("tea", "coffee", None)
+
+
+@st.composite
+def scoped_datasets(draw):
+    customers = [
+        (f"c{n}", draw(st.one_of(st.none(), days(-30, 400))), draw(st.sampled_from(CHANNELS)),
+         draw(st.sampled_from(REGIONS)), draw(st.sampled_from(STAFF)))
+        for n in range(draw(st.integers(0, 8)))
+    ]
+    ids = [c[0] for c in customers] + ["orphan"]
+    orders = [
+        (draw(st.sampled_from([f"o{n}", "shared"])), draw(st.sampled_from(ids)), draw(days(0, 400)),
+         Decimal(draw(st.integers(-3_000, 20_000))) / 100, None, draw(st.sampled_from(CATEGORIES)))
+        for n in range(draw(st.integers(0, 12)))
+    ] if customers else []
+    return customers, orders
+
+
+scopes = st.builds(
+    Scope,
+    channel=st.lists(st.sampled_from(["web", "dm"]), max_size=2),
+    region=st.lists(st.sampled_from(["東京", "大阪"]), max_size=1),
+    staff=st.lists(st.sampled_from(["佐藤"]), max_size=1),
+    category=st.lists(st.sampled_from(["tea", "coffee"]), max_size=2),
+)
+
+
+def matching(customers, orders, scope: Scope):
+    """The customer rows (minimal customers included) and order rows the scope keeps."""
+    kept = []
+    for customer in reference.all_customers(customers, orders):
+        channel, region, staff = (tuple(customer) + (None, None, None))[2:5]
+        bought = {row[5] for row in orders if row[1] == customer[0] and len(row) > 5}
+        if ((not scope.channel or channel in scope.channel) and (not scope.region or region in scope.region)
+                and (not scope.staff or staff in scope.staff)
+                and (not scope.category or bought & set(scope.category))):
+            kept.append(customer)
+    kept_ids = {customer[0] for customer in kept}
+    return kept, [row for row in orders if row[1] in kept_ids]
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=scoped_datasets(), scope=scopes, th=thresholds(), freq=st.sampled_from(["week", "month", "quarter"]),
+       as_of=days(0, 420))
+def test_scoped_results_equal_the_reference_on_the_matching_customers(data, scope, th, freq, as_of):
+    customers, orders = data
+    kept_customers, kept_orders = matching(customers, orders, scope)
+    start, end = dt.date(2023, 1, 1), dt.date(2024, 3, 31)
+    with opened(customers, orders) as analysis:
+        classified = reference.engine_figures(engine.classify(analysis, th, as_of, scope))
+        counts = reference.engine_counts(engine.tier_counts_over_time(analysis, th, freq, start, end, scope))
+        moves = reference.engine_moves(engine.movements_over_time(analysis, th, freq, start, end, scope))
+        revenue = reference.engine_counts(engine.revenue_over_time(analysis, th, freq, start, end, scope), "revenue")
+        transitions = reference.engine_transitions(engine.transitions(analysis, th, start, as_of, scope))
+    assert classified == reference.classify(kept_customers, kept_orders, th, as_of)
+    assert transitions == reference.transitions(kept_customers, kept_orders, th, start, as_of)
+    for period_end in reference.period_ends(start, end, freq):
+        previous = reference.previous_period_end(period_end, freq)
+        expected = reference.counts_at(kept_customers, kept_orders, th, period_end)
+        assert {k[1:]: n for k, n in counts.items() if k[0] == period_end and n} == dict(+expected), period_end
+        expected_moves = reference.movements(kept_customers, kept_orders, th, previous, period_end)
+        assert Counter({k[1:]: n for k, n in moves.items() if k[0] == period_end}) == expected_moves, period_end
+        expected_revenue = reference.revenue(kept_customers, kept_orders, th, previous, period_end)
+        assert {k[1:]: Decimal(str(v)) for k, v in revenue.items() if k[0] == period_end and v} == \
+            {k: v for k, v in expected_revenue.items() if v}, period_end
