@@ -8,6 +8,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from pathlib import Path
@@ -32,10 +33,11 @@ def running_app(db: Path, *, port: int | None = None, timeout: float = 60.0) -> 
     """Yield the base URL of a running dashboard on `db`."""
     port = port or free_port()
     env = {**os.environ, "SEGMENTATION_DB": str(db), "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false"}
+    log = tempfile.TemporaryFile()  # a file, not a pipe: a chatty server never blocks on it
     process = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.address", "127.0.0.1",
          "--server.port", str(port), "--server.headless", "true"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"
     try:
@@ -48,8 +50,8 @@ def running_app(db: Path, *, port: int | None = None, timeout: float = 60.0) -> 
             except OSError:
                 pass
             if process.poll() is not None:
-                output = process.stdout.read().decode(errors="replace") if process.stdout else ""
-                raise RuntimeError(f"streamlit exited early:\n{output}")
+                log.seek(0)
+                raise RuntimeError(f"streamlit exited early:\n{log.read().decode(errors='replace')}")
             if time.monotonic() > deadline:
                 raise RuntimeError("streamlit did not answer in time")
             time.sleep(0.3)
@@ -60,3 +62,5 @@ def running_app(db: Path, *, port: int | None = None, timeout: float = 60.0) -> 
             process.wait(timeout=10)
         except subprocess.TimeoutExpired:
             process.kill()
+            process.wait()
+        log.close()
