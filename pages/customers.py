@@ -39,6 +39,10 @@ def apply_ready_view() -> None:
 for key, default in (("cu_tiers", []), ("cu_status", "all"), ("cu_cycle", []), ("cu_campaign", (0, 100)),
                      ("cu_sort", "amount"), ("cu_within", None), ("cu_columns", DEFAULT_COLUMNS)):
     st.session_state.setdefault(key, default)
+requested = st.session_state.pop("cu_requested_view", None)
+if requested in cust.READY_VIEWS:
+    st.session_state["cu_view"] = requested
+    apply_ready_view()
 arrived = st.session_state.pop("selected_tier", None)
 if arrived in TIER_CODES:
     st.session_state["cu_tiers"] = [arrived]

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from dashboard import charts, data, shell
+from dashboard import actions, charts, data, shell
 from segmentation.engine import period_end, period_index
 from segmentation.texts import status_name, text, tier_name
 from segmentation.tiers import TIERS
@@ -47,3 +47,5 @@ with left:
 with right:
     st.subheader(text("revenue_by_tier_title", lang))
     st.altair_chart(charts.revenue_by_tier_chart(counts, lang), width="stretch")
+
+actions.act_now(view, analysis, as_of, "ov")

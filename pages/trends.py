@@ -6,7 +6,7 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts, data, shell
+from dashboard import actions, charts, data, shell
 from segmentation.texts import status_name, text, tier_name
 from segmentation.tiers import TIER_CODES
 
@@ -45,8 +45,12 @@ except (KeyError, TypeError, IndexError, AttributeError):
 if selected in TIER_CODES:
     st.session_state["selected_tier"] = selected
 if st.session_state.get("selected_tier"):
-    st.info(text("selected_tier", lang, tier=tier_name(st.session_state["selected_tier"], lang)))
+    chosen = tier_name(st.session_state["selected_tier"], lang)
+    st.info(text("selected_tier", lang, tier=chosen))
+    st.page_link("pages/customers.py", label=text("open_in_list", lang, tier=chosen), icon=":material/list:")
 st.caption(text("counts_caption", lang))
+
+actions.act_now(view, analysis, as_of, "tr")
 
 st.subheader(text("revenue_title", lang))
 revenue = data.call("revenue_over_time", analysis, thresholds, scope, freq=freq, end=as_of)

@@ -4,7 +4,7 @@
 set -euo pipefail
 need=()
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
-fc-list 2>/dev/null | grep -qi "Noto Sans CJK JP" || need+=(fonts-noto-cjk)
+fc-list 2>/dev/null | grep -i "Noto Sans CJK JP" >/dev/null || need+=(fonts-noto-cjk)  # no -q: an early exit would SIGPIPE fc-list
 [ ${#need[@]} -eq 0 ] && exit 0
 if ! command -v apt-get >/dev/null 2>&1; then
   echo "system-deps: please install ${need[*]} (no apt-get here); browser tests will be skipped." >&2

@@ -251,6 +251,8 @@ TEXTS: dict[str, dict[str, str]] = {
     "col_contacted_at": {"ja": "日時", "en": "When"},
     "col_kind": {"ja": "種類", "en": "Kind"},
     "col_note": {"ja": "内容", "en": "Note"},
+    "act_now_title": {"ja": "今すぐ動くべき顧客", "en": "Who to contact now"},
+    "act_now_open": {"ja": "一覧を開く", "en": "Open the list"},
     # Charts
     "chart_no_data": {"ja": "データがありません", "en": "No data"},
     "chart_revenue": {"ja": "売上（円）", "en": "Revenue (yen)"},

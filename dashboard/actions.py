@@ -1,0 +1,29 @@
+"""The "act now" row: how many customers each ready-made view holds, with a button that opens
+the customer list on that view (shared by the overview and trends pages)."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from segmentation.customers import READY_VIEWS
+from segmentation.texts import text
+
+from . import data
+
+REQUEST_KEY = "cu_requested_view"
+
+
+def _request(view_key: str) -> None:
+    st.session_state[REQUEST_KEY] = view_key
+
+
+def act_now(view, analysis, as_of, key_prefix: str) -> None:
+    st.subheader(text("act_now_title", view.lang))
+    columns = st.columns(len(READY_VIEWS))
+    for column, (key, ready) in zip(columns, READY_VIEWS.items()):
+        total, _ = data.customer_list(analysis, view.thresholds, as_of, view.scope, ready.filters, ready.sort, 0)
+        with column.container(border=True):
+            st.metric(text(f"view_{key}", view.lang), f"{total:,}")
+            if st.button(text("act_now_open", view.lang), key=f"{key_prefix}_act_{key}", on_click=_request,
+                         args=(key,), icon=":material/list:"):
+                st.switch_page("pages/customers.py")
