@@ -1,0 +1,59 @@
+WITH k AS (
+        WITH t AS (
+        SELECT cid, CASE
+        WHEN f = 0 THEN 0
+        WHEN f = 1 THEN 1
+        WHEN (CASE WHEN $value_axis = 'orders' THEN f >= $min_orders ELSE m_cents >= $min_amount_cents END)
+            THEN CASE WHEN tenure >= $min_tenure_days THEN 5 ELSE 4 END
+        ELSE CASE WHEN tenure >= $min_tenure_days THEN 3 ELSE 2 END
+    END AS tier,
+               CASE WHEN f = 0 THEN NULL ELSE ($as_of - last_day) > $lapse_days END AS lapsed,
+               f, m_cents, first_day, last_day, tenure
+        FROM state
+        WHERE valid_from <= $as_of AND valid_to > $as_of AND TRUE
+        UNION ALL
+        SELECT cid, 0, NULL, 0, 0, NULL, NULL, NULL
+        FROM cust
+        WHERE coalesce(exists_from, DATE '1900-01-01') <= $as_of
+          AND coalesce(first_activity, DATE '9999-12-31') > $as_of AND TRUE
+    ),
+        x AS (
+            SELECT t.*, ($as_of - last_day) AS recency,
+                   CASE WHEN f >= 2 THEN tenure / (f - 1) END AS interval_days,
+                   CASE WHEN f >= 2 THEN last_day + CAST((2 * tenure + f - 1) // (2 * (f - 1)) AS INTEGER) END
+                       AS expected_next
+            FROM t
+        )
+        SELECT c.customer_id, CASE x.tier WHEN 0 THEN 'prospect' WHEN 1 THEN 'first' WHEN 2 THEN 'nascent' WHEN 3 THEN 'steady' WHEN 4 THEN 'trend' WHEN 5 THEN 'loyal' END AS tier, x.lapsed,
+               x.f AS orders, CAST(x.m_cents AS DECIMAL(18, 2)) / 100 AS amount,
+               x.first_day AS first_order_date, x.last_day AS last_order_date,
+               CASE WHEN x.f > 0 THEN x.tenure END AS tenure_days, CAST(x.recency AS INTEGER) AS recency_days,
+               x.interval_days, x.expected_next AS expected_next_order_date,
+               CASE WHEN x.f < 2 THEN NULL
+                    WHEN x.recency * (x.f - 1) > x.tenure * $overdue_factor THEN 'overdue'
+                    WHEN x.expected_next <= $as_of + CAST($due_window_days AS INTEGER) THEN 'due'
+                    ELSE 'not_due' END AS cycle_status,
+               x.cid
+        FROM x JOIN cust c USING (cid)
+        ORDER BY c.customer_id
+    ),
+        camp AS (
+            SELECT cid, avg(CASE WHEN has_campaign THEN 1.0 ELSE 0.0 END) AS campaign_share
+            FROM ord WHERE cents > 0 AND order_date <= $as_of AND TRUE
+            GROUP BY cid
+        ),
+        rows AS (
+            SELECT k.customer_id, p.name, p.company, p.email, p.phone, c.region, p.address, c.channel, c.staff,
+                   k.tier, k.lapsed, k.orders, k.amount,
+                   CASE WHEN k.orders > 0 THEN CAST(k.amount AS DOUBLE) / k.orders END AS average_order_value,
+                   camp.campaign_share,
+                   k.first_order_date, k.last_order_date, k.tenure_days, k.recency_days, k.interval_days,
+                   k.expected_next_order_date, k.cycle_status,
+                   s.last_contact_at, coalesce(s.contacts, 0) AS contacts, k.cid
+            FROM k
+            JOIN cust c USING (cid)
+            LEFT JOIN profile p USING (cid)
+            LEFT JOIN camp USING (cid)
+            LEFT JOIN contact_summary s USING (cid)
+        )
+        SELECT * FROM rows WHERE list_contains($f_tiers, tier) AND lapsed = false AND (contains(lower(coalesce(name, '')), $f_search) OR contains(lower(coalesce(company, '')), $f_search) OR contains(lower(coalesce(email, '')), $f_search) OR contains(lower(customer_id), $f_search)) ORDER BY amount DESC, customer_id
