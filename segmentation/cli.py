@@ -160,62 +160,40 @@ def cmd_import(args: argparse.Namespace) -> int:
     return 0
 
 
-@command("classify")
-def cmd_classify(args: argparse.Namespace) -> int:
-    from .engine import classify
+def _write_engine_frame(args: argparse.Namespace, name: str, **arguments) -> int:
+    """Run `engine.<name>(analysis, thresholds, scope=..., **arguments)` and write its CSV."""
+    from . import engine
 
     analysis = _analysis(args)
     scope = _scope(args)
-    frame = classify(analysis, _thresholds(args, analysis, scope), as_of=args.as_of, scope=scope)
-    write_csv(frame.drop(columns=["cid"]), args.out)
+    frame = getattr(engine, name)(analysis, _thresholds(args, analysis, scope), scope=scope, **arguments)
+    write_csv(frame.drop(columns=["cid"], errors="ignore"), args.out)
     return 0
+
+
+@command("classify")
+def cmd_classify(args: argparse.Namespace) -> int:
+    return _write_engine_frame(args, "classify", as_of=args.as_of)
 
 
 @command("trend")
 def cmd_trend(args: argparse.Namespace) -> int:
-    from .engine import tier_counts_over_time
-
-    analysis = _analysis(args)
-    scope = _scope(args)
-    frame = tier_counts_over_time(analysis, _thresholds(args, analysis, scope), freq=args.freq,
-                                  start=args.start, end=args.end, scope=scope)
-    write_csv(frame, args.out)
-    return 0
+    return _write_engine_frame(args, "tier_counts_over_time", freq=args.freq, start=args.start, end=args.end)
 
 
 @command("transitions")
 def cmd_transitions(args: argparse.Namespace) -> int:
-    from .engine import transitions
-
-    analysis = _analysis(args)
-    scope = _scope(args)
-    frame = transitions(analysis, _thresholds(args, analysis, scope), date_from=args.date_from,
-                        date_to=args.date_to, scope=scope)
-    write_csv(frame, args.out)
-    return 0
+    return _write_engine_frame(args, "transitions", date_from=args.date_from, date_to=args.date_to)
 
 
 @command("movements")
 def cmd_movements(args: argparse.Namespace) -> int:
-    from .engine import movements_over_time
-
-    analysis = _analysis(args)
-    scope = _scope(args)
-    frame = movements_over_time(analysis, _thresholds(args, analysis, scope), freq=args.freq,
-                                start=args.start, end=args.end, scope=scope)
-    write_csv(frame, args.out)
-    return 0
+    return _write_engine_frame(args, "movements_over_time", freq=args.freq, start=args.start, end=args.end)
 
 
 @command("channels")
 def cmd_channels(args: argparse.Namespace) -> int:
-    from .engine import channel_conversion
-
-    analysis = _analysis(args)
-    scope = _scope(args)
-    frame = channel_conversion(analysis, _thresholds(args, analysis, scope), as_of=args.as_of, scope=scope)
-    write_csv(frame, args.out)
-    return 0
+    return _write_engine_frame(args, "channel_conversion", as_of=args.as_of)
 
 
 @command("export")
