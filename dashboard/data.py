@@ -45,8 +45,24 @@ _registry_lock = threading.Lock()
 
 @st.cache_resource(max_entries=2, show_spinner=False)
 def _open_analysis(path: str, data_version: int) -> engine.Analysis:
-    """One shared copy per (file, data_version); the version is part of the cache key."""
-    return engine.Analysis.open(path, wait_seconds=5.0)
+    """One shared copy per (file, data_version); the version is part of the cache key.
+
+    What the trends and customers pages need on top (activity per month, profiles, contacts)
+    is built in the background right away, so those pages rarely wait for it.
+    """
+    analysis = engine.Analysis.open(path, wait_seconds=5.0)
+    threading.Thread(target=_warm_up, args=(analysis,), daemon=True, name="analysis-warm-up").start()
+    return analysis
+
+
+def _warm_up(analysis: engine.Analysis) -> None:
+    from segmentation.customers import ensure_list_tables
+
+    try:
+        analysis.ensure_activity("month")
+        ensure_list_tables(analysis)
+    except Exception:  # noqa: BLE001 - a page that needs these builds them itself and reports
+        pass
 
 
 def _read_data_version(path: Path) -> int:

@@ -197,7 +197,7 @@ READY_VIEWS: dict[str, ReadyView] = {
 # Lazily loaded, threshold-free parts of the analysis
 
 
-def _ensure_list_tables(analysis: Analysis) -> None:
+def ensure_list_tables(analysis: Analysis) -> None:
     """Profiles and per-order campaign flags, copied on first use of a list."""
     if analysis.has_table("profile"):
         return
@@ -258,7 +258,7 @@ def _list_sql(scope_sql: str, filter_sql: str, order_by: str) -> str:
 
 
 def _list_query(analysis, thresholds, as_of, scope, filters, sort) -> tuple[str, dict[str, Any]]:
-    _ensure_list_tables(analysis)
+    ensure_list_tables(analysis)
     thresholds = _thresholds(thresholds)
     scope_sql, scope_params = _scope(scope)
     filter_sql, filter_params = filters_sql(filters or CustomerFilters())
