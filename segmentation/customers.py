@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 from dataclasses import dataclass, field, fields, replace
 from typing import Any, Iterator
 
@@ -228,43 +229,60 @@ def refresh_contacts(analysis: Analysis) -> None:
     analysis.contacts_version += 1
 
 
-def _list_sql(scope_sql: str, filter_sql: str, order_by: str) -> str:
-    """The customer list at `$as_of`: classify joined with profile, campaign share and last
-    contact, filtered and sorted. `average_order_value` is M / F; `campaign_share` the share
-    of the customer's orders (to `$as_of`) that carried a campaign code."""
+PROFILE_COLUMNS = ("name", "company", "email", "phone", "address")
+
+
+def _list_sql(scope_sql: str, filter_sql: str, *, needs_profile: bool) -> str:
+    """The matching customers at `$as_of`, unsorted: classify joined with region, channel,
+    staff, campaign share and the latest contact, then filtered. `average_order_value` is
+    M / F; `campaign_share` the share of the customer's orders (to `$as_of`) that carried a
+    campaign code. Profile text (name, company, ...) is joined here only when a filter reads it
+    (`needs_profile`); otherwise `_page_sql` adds it to the page's rows alone.
+    Columns: LIST_COLUMNS (profile columns NULL unless joined) and cid."""
+    profile = ", ".join(f"p.{name}" if needs_profile else f"CAST(NULL AS VARCHAR) AS {name}" for name in PROFILE_COLUMNS)
+    profile_join = "LEFT JOIN profile p USING (cid)" if needs_profile else ""
     return f"""
         WITH k AS ({classify_sql(scope_sql)}),
-        camp AS (
-            SELECT cid, avg(CASE WHEN has_campaign THEN 1.0 ELSE 0.0 END) AS campaign_share
-            FROM ord WHERE cents > 0 AND order_date <= $as_of AND {scope_sql}
-            GROUP BY cid
-        ),
         rows AS (
-            SELECT k.customer_id, p.name, p.company, p.email, p.phone, c.region, p.address, c.channel, c.staff,
+            SELECT k.customer_id, {profile}, c.region, c.channel, c.staff,
                    k.tier, k.lapsed, k.orders, k.amount,
                    CASE WHEN k.orders > 0 THEN CAST(k.amount AS DOUBLE) / k.orders END AS average_order_value,
-                   camp.campaign_share,
+                   k.campaign_share,
                    k.first_order_date, k.last_order_date, k.tenure_days, k.recency_days, k.interval_days,
                    k.expected_next_order_date, k.cycle_status,
                    s.last_contact_at, coalesce(s.contacts, 0) AS contacts, k.cid
             FROM k
             JOIN cust c USING (cid)
-            LEFT JOIN profile p USING (cid)
-            LEFT JOIN camp USING (cid)
+            {profile_join}
             LEFT JOIN contact_summary s USING (cid)
         )
-        SELECT * FROM rows WHERE {filter_sql} ORDER BY {order_by}
+        SELECT * FROM rows WHERE {filter_sql}
+    """
+
+
+def _page_sql(list_sql: str, order_by: str, *, paged: bool = True) -> str:
+    """The matching rows in order (`$limit` from `$offset` when `paged`: DuckDB keeps only the
+    top rows while sorting), with their profile text joined afterwards."""
+    columns = ", ".join(f"coalesce(m.{name}, p.{name}) AS {name}" if name in PROFILE_COLUMNS else f"m.{name}"
+                        for name in LIST_COLUMNS)
+    limit = "LIMIT $limit OFFSET $offset" if paged else ""
+    return f"""
+        WITH page AS (SELECT * FROM ({list_sql}) ORDER BY {order_by} {limit})
+        SELECT {columns}, m.cid
+        FROM page m LEFT JOIN profile p USING (cid)
+        ORDER BY {", ".join("m." + part.strip() for part in order_by.split(","))}
     """
 
 
 def _list_query(analysis, thresholds, as_of, scope, filters, sort) -> tuple[str, dict[str, Any]]:
     ensure_list_tables(analysis)
     thresholds = _thresholds(thresholds)
+    filters = filters or CustomerFilters()
     scope_sql, scope_params = _scope(scope)
-    filter_sql, filter_params = filters_sql(filters or CustomerFilters())
+    filter_sql, filter_params = filters_sql(filters)
     if sort not in SORTS:
         raise FilterError(f"Unknown sort {sort!r}; use one of {', '.join(SORTS)}.")
-    sql = _list_sql(scope_sql, filter_sql, SORTS[sort])
+    sql = _list_sql(scope_sql, filter_sql, needs_profile=bool(filters.search.strip()))
     params = {**_threshold_params(thresholds), **scope_params, **filter_params, "as_of": _as_of(analysis, as_of)}
     return sql, params
 
@@ -282,12 +300,34 @@ def customer_list(
     """(how many customers match, the first `limit` of them from `offset`). Columns:
     `LIST_COLUMNS`."""
     sql, params = _list_query(analysis, thresholds, as_of, scope, filters, sort)
-    total = analysis.fetchall(f"SELECT count(*) FROM ({sql})", params)[0][0]
-    page_sql = sql + (" LIMIT $limit OFFSET $offset" if limit is not None else "")
+    if limit == 0:
+        return int(analysis.fetchall(f"SELECT count(*) FROM ({sql})", params)[0][0]), \
+            pd.DataFrame(columns=list(LIST_COLUMNS))
+    total = int(analysis.fetchall(f"SELECT count(*) FROM ({sql})", params)[0][0])
+    page_sql = _page_sql(sql, SORTS[sort], paged=limit is not None)
     if limit is not None:
         params = {**params, "limit": int(limit), "offset": int(offset)}
     frame = analysis.df(page_sql, params)
-    return int(total), frame[list(LIST_COLUMNS)]
+    return total, frame[list(LIST_COLUMNS)]
+
+
+def ready_view_counts(
+    analysis: Analysis,
+    thresholds: Thresholds | None = None,
+    as_of: Any = None,
+    scope: Scope | None = None,
+) -> dict[str, int]:
+    """How many customers each ready-made view holds, counted in one pass."""
+    sql, params = _list_query(analysis, thresholds, as_of, scope, None, "customer_id")
+    parts = []
+    for index, view in enumerate(READY_VIEWS.values()):
+        predicate, view_params = filters_sql(view.filters)
+        for name, value in view_params.items():  # each view gets its own parameter names
+            predicate = re.sub(rf"\${name}\b", f"$v{index}_{name}", predicate)
+            params[f"v{index}_{name}"] = value
+        parts.append(f"count(*) FILTER (WHERE {predicate})")
+    row = analysis.fetchall(f"SELECT {', '.join(parts)} FROM ({sql})", params)[0]
+    return {key: int(count) for key, count in zip(READY_VIEWS, row)}
 
 
 def iter_customer_list(
@@ -305,6 +345,7 @@ def iter_customer_list(
     if unknown:
         raise FilterError(f"Unknown column {unknown[0]!r}; use some of {', '.join(LIST_COLUMNS)}.")
     sql, params = _list_query(analysis, thresholds, as_of, scope, filters, sort)
+    sql = _page_sql(sql, SORTS[sort], paged=False)
     cursor = analysis.cursor()
     try:
         from .engine import _bind

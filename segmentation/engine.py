@@ -132,18 +132,18 @@ def tier_at_sql(day_param: str, scope_sql: str = "TRUE") -> str:
     """Every customer that exists at the date `$<day_param>`, with its tier rank and status.
 
     Columns: cid, tier (rank), lapsed (NULL for prospects), f, m_cents, first_day, last_day,
-    tenure. A customer exists from its `created_at` (or always, when unknown) or from its first
+    tenure, f_campaign (orders that used a campaign code). A customer exists from its `created_at` (or always, when unknown) or from its first
     order, whichever is earlier; a refund alone does not make a customer exist.
     """
     d = f"${day_param}"
     return f"""
         SELECT cid, {TIER_RANK_SQL} AS tier,
                CASE WHEN f = 0 THEN NULL ELSE ({d} - last_day) > $lapse_days END AS lapsed,
-               f, m_cents, first_day, last_day, tenure
+               f, m_cents, first_day, last_day, tenure, f_campaign
         FROM state
         WHERE valid_from <= {d} AND valid_to > {d} AND {scope_sql}
         UNION ALL
-        SELECT cid, 0, NULL, 0, 0, NULL, NULL, NULL
+        SELECT cid, 0, NULL, 0, 0, NULL, NULL, NULL, 0
         FROM cust
         WHERE coalesce(exists_from, DATE '1900-01-01') <= {d}
           AND coalesce(first_activity, DATE '9999-12-31') > {d} AND {scope_sql}
@@ -204,6 +204,7 @@ _BUILD_SQL = [
     CREATE TABLE days AS
     SELECT cid, order_date AS day,
            CAST(count(*) FILTER (WHERE cents > 0) AS INTEGER) AS n_orders,
+           CAST(count(*) FILTER (WHERE cents > 0 AND has_campaign) AS INTEGER) AS n_campaign,
            CAST(sum(cents) AS BIGINT) AS cents
     FROM ord GROUP BY cid, order_date
     """,
@@ -214,6 +215,7 @@ _BUILD_SQL = [
     WITH w AS (
         SELECT cid, day, n_orders, cents AS day_cents,
                sum(n_orders) OVER run AS f,
+               sum(n_campaign) OVER run AS f_campaign,
                sum(cents) OVER run AS m_cents,
                min(CASE WHEN n_orders > 0 THEN day END) OVER run AS first_day,
                max(CASE WHEN n_orders > 0 THEN day END) OVER run AS last_day,
@@ -224,7 +226,7 @@ _BUILD_SQL = [
     SELECT cid, day AS valid_from, coalesce(next_day, DATE '9999-12-31') AS valid_to,
            CAST(f AS INTEGER) AS f, CAST(m_cents AS BIGINT) AS m_cents, first_day, last_day,
            CAST(coalesce(last_day - first_day, 0) AS INTEGER) AS tenure,
-           day_cents, n_orders,
+           day_cents, n_orders, CAST(f_campaign AS INTEGER) AS f_campaign,
            CAST({a_month} AS INTEGER) AS a_month,
            CAST({e_month} AS INTEGER) AS e_month
     FROM w
@@ -554,7 +556,8 @@ def classify_sql(scope_sql: str = "TRUE") -> str:
     """Every customer existing at `$as_of` with the figures of the spec.
 
     Columns: customer_id, tier, lapsed, orders, amount, first_order_date, last_order_date,
-    tenure_days, recency_days, interval_days, expected_next_order_date, cycle_status, cid.
+    tenure_days, recency_days, interval_days, expected_next_order_date, cycle_status,
+    campaign_share (share of the orders that used a campaign code), cid.
     """
     return f"""
         WITH t AS ({tier_at_sql('as_of', scope_sql)}),
@@ -574,9 +577,9 @@ def classify_sql(scope_sql: str = "TRUE") -> str:
                     WHEN x.recency * (x.f - 1) > x.tenure * $overdue_factor THEN 'overdue'
                     WHEN x.expected_next <= $as_of + CAST($due_window_days AS INTEGER) THEN 'due'
                     ELSE 'not_due' END AS cycle_status,
+               CASE WHEN x.f > 0 THEN x.f_campaign / x.f END AS campaign_share,
                x.cid
         FROM x JOIN cust c USING (cid)
-        ORDER BY c.customer_id
     """
 
 
@@ -591,7 +594,7 @@ def classify(
     scope_sql, scope_params = _scope(scope)
     sql = classify_sql(scope_sql)
     params = {**_threshold_params(thresholds), **scope_params, "as_of": _as_of(analysis, as_of)}
-    return analysis.df(sql, params)
+    return analysis.df(sql + " ORDER BY customer_id", params)
 
 
 def tier_counts_sql(scope_sql: str = "TRUE") -> str:

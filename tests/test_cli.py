@@ -59,7 +59,7 @@ def test_classify_writes_one_row_per_customer_with_the_contract_columns(demo_db,
     assert len(rows) == len(expected)
     assert list(rows[0]) == ["customer_id", "tier", "lapsed", "orders", "amount", "first_order_date",
                              "last_order_date", "tenure_days", "recency_days", "interval_days",
-                             "expected_next_order_date", "cycle_status"]
+                             "expected_next_order_date", "cycle_status", "campaign_share"]
     assert {row["lapsed"] for row in rows if row["tier"] == "prospect"} == {""}
     assert {row["lapsed"] for row in rows if row["tier"] != "prospect"} <= {"true", "false"}
     by_id = {row["customer_id"]: row for row in rows}

@@ -30,7 +30,8 @@ BUILDERS = {
     "channel_conversion": lambda: engine.channel_conversion_sql(),
     "suggestions": lambda: engine.suggestions_sql(),
     "customer_list": lambda: customers._list_sql("TRUE", customers.filters_sql(
-        customers.CustomerFilters(tiers=("loyal",), status="active", search="zzq検索"))[0], customers.SORTS["amount"]),
+        customers.CustomerFilters(tiers=("loyal",), status="active", search="zzq検索"))[0], needs_profile=True),
+    "customer_page": lambda: customers._page_sql("SELECT * FROM list", customers.SORTS["amount"]),
 }
 
 

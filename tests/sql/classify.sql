@@ -7,11 +7,11 @@ WITH t AS (
         ELSE CASE WHEN tenure >= $min_tenure_days THEN 3 ELSE 2 END
     END AS tier,
                CASE WHEN f = 0 THEN NULL ELSE ($as_of - last_day) > $lapse_days END AS lapsed,
-               f, m_cents, first_day, last_day, tenure
+               f, m_cents, first_day, last_day, tenure, f_campaign
         FROM state
         WHERE valid_from <= $as_of AND valid_to > $as_of AND TRUE
         UNION ALL
-        SELECT cid, 0, NULL, 0, 0, NULL, NULL, NULL
+        SELECT cid, 0, NULL, 0, 0, NULL, NULL, NULL, 0
         FROM cust
         WHERE coalesce(exists_from, DATE '1900-01-01') <= $as_of
           AND coalesce(first_activity, DATE '9999-12-31') > $as_of AND TRUE
@@ -32,6 +32,6 @@ WITH t AS (
                     WHEN x.recency * (x.f - 1) > x.tenure * $overdue_factor THEN 'overdue'
                     WHEN x.expected_next <= $as_of + CAST($due_window_days AS INTEGER) THEN 'due'
                     ELSE 'not_due' END AS cycle_status,
+               CASE WHEN x.f > 0 THEN x.f_campaign / x.f END AS campaign_share,
                x.cid
         FROM x JOIN cust c USING (cid)
-        ORDER BY c.customer_id

@@ -8,11 +8,11 @@ WITH k AS (
         ELSE CASE WHEN tenure >= $min_tenure_days THEN 3 ELSE 2 END
     END AS tier,
                CASE WHEN f = 0 THEN NULL ELSE ($as_of - last_day) > $lapse_days END AS lapsed,
-               f, m_cents, first_day, last_day, tenure
+               f, m_cents, first_day, last_day, tenure, f_campaign
         FROM state
         WHERE valid_from <= $as_of AND valid_to > $as_of AND TRUE
         UNION ALL
-        SELECT cid, 0, NULL, 0, 0, NULL, NULL, NULL
+        SELECT cid, 0, NULL, 0, 0, NULL, NULL, NULL, 0
         FROM cust
         WHERE coalesce(exists_from, DATE '1900-01-01') <= $as_of
           AND coalesce(first_activity, DATE '9999-12-31') > $as_of AND TRUE
@@ -33,27 +33,21 @@ WITH k AS (
                     WHEN x.recency * (x.f - 1) > x.tenure * $overdue_factor THEN 'overdue'
                     WHEN x.expected_next <= $as_of + CAST($due_window_days AS INTEGER) THEN 'due'
                     ELSE 'not_due' END AS cycle_status,
+               CASE WHEN x.f > 0 THEN x.f_campaign / x.f END AS campaign_share,
                x.cid
         FROM x JOIN cust c USING (cid)
-        ORDER BY c.customer_id
     ),
-        camp AS (
-            SELECT cid, avg(CASE WHEN has_campaign THEN 1.0 ELSE 0.0 END) AS campaign_share
-            FROM ord WHERE cents > 0 AND order_date <= $as_of AND TRUE
-            GROUP BY cid
-        ),
         rows AS (
-            SELECT k.customer_id, p.name, p.company, p.email, p.phone, c.region, p.address, c.channel, c.staff,
+            SELECT k.customer_id, p.name, p.company, p.email, p.phone, p.address, c.region, c.channel, c.staff,
                    k.tier, k.lapsed, k.orders, k.amount,
                    CASE WHEN k.orders > 0 THEN CAST(k.amount AS DOUBLE) / k.orders END AS average_order_value,
-                   camp.campaign_share,
+                   k.campaign_share,
                    k.first_order_date, k.last_order_date, k.tenure_days, k.recency_days, k.interval_days,
                    k.expected_next_order_date, k.cycle_status,
                    s.last_contact_at, coalesce(s.contacts, 0) AS contacts, k.cid
             FROM k
             JOIN cust c USING (cid)
             LEFT JOIN profile p USING (cid)
-            LEFT JOIN camp USING (cid)
             LEFT JOIN contact_summary s USING (cid)
         )
-        SELECT * FROM rows WHERE list_contains($f_tiers, tier) AND lapsed = false AND (contains(lower(coalesce(name, '')), $f_search) OR contains(lower(coalesce(company, '')), $f_search) OR contains(lower(coalesce(email, '')), $f_search) OR contains(lower(customer_id), $f_search)) ORDER BY amount DESC, customer_id
+        SELECT * FROM rows WHERE list_contains($f_tiers, tier) AND lapsed = false AND (contains(lower(coalesce(name, '')), $f_search) OR contains(lower(coalesce(company, '')), $f_search) OR contains(lower(coalesce(email, '')), $f_search) OR contains(lower(customer_id), $f_search))

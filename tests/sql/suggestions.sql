@@ -8,11 +8,11 @@ WITH r AS (
         ELSE CASE WHEN tenure >= $min_tenure_days THEN 3 ELSE 2 END
     END AS tier,
                CASE WHEN f = 0 THEN NULL ELSE ($as_of - last_day) > $lapse_days END AS lapsed,
-               f, m_cents, first_day, last_day, tenure
+               f, m_cents, first_day, last_day, tenure, f_campaign
         FROM state
         WHERE valid_from <= $as_of AND valid_to > $as_of AND TRUE
         UNION ALL
-        SELECT cid, 0, NULL, 0, 0, NULL, NULL, NULL
+        SELECT cid, 0, NULL, 0, 0, NULL, NULL, NULL, 0
         FROM cust
         WHERE coalesce(exists_from, DATE '1900-01-01') <= $as_of
           AND coalesce(first_activity, DATE '9999-12-31') > $as_of AND TRUE

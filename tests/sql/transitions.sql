@@ -7,11 +7,11 @@ WITH a AS (
         ELSE CASE WHEN tenure >= $min_tenure_days THEN 3 ELSE 2 END
     END AS tier,
                CASE WHEN f = 0 THEN NULL ELSE ($date_from - last_day) > $lapse_days END AS lapsed,
-               f, m_cents, first_day, last_day, tenure
+               f, m_cents, first_day, last_day, tenure, f_campaign
         FROM state
         WHERE valid_from <= $date_from AND valid_to > $date_from AND TRUE
         UNION ALL
-        SELECT cid, 0, NULL, 0, 0, NULL, NULL, NULL
+        SELECT cid, 0, NULL, 0, 0, NULL, NULL, NULL, 0
         FROM cust
         WHERE coalesce(exists_from, DATE '1900-01-01') <= $date_from
           AND coalesce(first_activity, DATE '9999-12-31') > $date_from AND TRUE
@@ -25,11 +25,11 @@ WITH a AS (
         ELSE CASE WHEN tenure >= $min_tenure_days THEN 3 ELSE 2 END
     END AS tier,
                CASE WHEN f = 0 THEN NULL ELSE ($date_to - last_day) > $lapse_days END AS lapsed,
-               f, m_cents, first_day, last_day, tenure
+               f, m_cents, first_day, last_day, tenure, f_campaign
         FROM state
         WHERE valid_from <= $date_to AND valid_to > $date_to AND TRUE
         UNION ALL
-        SELECT cid, 0, NULL, 0, 0, NULL, NULL, NULL
+        SELECT cid, 0, NULL, 0, 0, NULL, NULL, NULL, 0
         FROM cust
         WHERE coalesce(exists_from, DATE '1900-01-01') <= $date_to
           AND coalesce(first_activity, DATE '9999-12-31') > $date_to AND TRUE
