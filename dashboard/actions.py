@@ -19,9 +19,10 @@ def _request(view_key: str) -> None:
 
 def act_now(view, analysis, as_of, key_prefix: str) -> None:
     st.subheader(text("act_now_title", view.lang))
+    counts = data.ready_view_counts(analysis, view.thresholds, as_of, view.scope)
     columns = st.columns(len(READY_VIEWS))
-    for column, (key, ready) in zip(columns, READY_VIEWS.items()):
-        total, _ = data.customer_list(analysis, view.thresholds, as_of, view.scope, ready.filters, ready.sort, 0)
+    for column, key in zip(columns, READY_VIEWS):
+        total = counts[key]
         with column.container(border=True):
             st.metric(text(f"view_{key}", view.lang), f"{total:,}")
             if st.button(text("act_now_open", view.lang), key=f"{key_prefix}_act_{key}", on_click=_request,

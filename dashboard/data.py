@@ -175,3 +175,16 @@ def customer_list(analysis, thresholds, as_of, scope, filters, sort, limit):
     """`customers.customer_list`, cached per database state, contacts and arguments."""
     arguments = (thresholds, as_of, scope, filters, sort, limit)
     return _customer_list(analysis, analysis.key, analysis.contacts_version, repr(arguments), arguments)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _ready_view_counts(_analysis, analysis_key: tuple, arguments_key: str, _arguments: tuple) -> dict[str, int]:
+    from segmentation.customers import ready_view_counts as run
+
+    return run(_analysis, *_arguments)
+
+
+def ready_view_counts(analysis, thresholds, as_of, scope) -> dict[str, int]:
+    """`customers.ready_view_counts`, cached per database state and arguments."""
+    arguments = (thresholds, as_of, scope)
+    return _ready_view_counts(analysis, analysis.key, repr(arguments), arguments)
