@@ -35,8 +35,8 @@ if record is None:
     st.stop()
 
 profile = record.profile
-_, rows = data.customer_list(analysis, thresholds, as_of, None, cust.CustomerFilters(search=customer_id),
-                             "customer_id", 50)
+_, rows = data.customer_list(analysis, thresholds, as_of, None, cust.CustomerFilters(customer_ids=(customer_id,)),
+                             "customer_id", 1)
 mine = rows[rows["customer_id"] == customer_id]
 heading = profile.get("company") or profile.get("name") or customer_id
 st.header(f"{heading}")

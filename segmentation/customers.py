@@ -93,10 +93,11 @@ class CustomerFilters:
     never_contacted: bool = False
     expected_within_days: int | None = None  # next order expected on or before as_of + N days
     search: str = ""  # in name, company and email
+    customer_ids: tuple[str, ...] = ()  # exactly these customers
 
     def __post_init__(self) -> None:
         set_ = object.__setattr__
-        for name in ("tiers", "cycle", "channel", "staff", "region"):
+        for name in ("tiers", "cycle", "channel", "staff", "region", "customer_ids"):
             value = getattr(self, name)
             set_(self, name, (value,) if isinstance(value, str) else tuple(value or ()))
         unknown = [t for t in self.tiers if t not in TIER_CODES]
@@ -136,6 +137,8 @@ def filters_sql(filters: CustomerFilters) -> tuple[str, dict[str, Any]]:
         parts.append(fragment)
         params.update(values)
 
+    if filters.customer_ids:
+        add("list_contains($f_ids, customer_id)", f_ids=list(filters.customer_ids))
     if filters.tiers:
         add("list_contains($f_tiers, tier)", f_tiers=list(filters.tiers))
     if filters.status == "active":
@@ -199,20 +202,22 @@ READY_VIEWS: dict[str, ReadyView] = {
 
 
 def ensure_list_tables(analysis: Analysis) -> None:
-    """Profiles and per-order campaign flags, copied on first use of a list."""
-    if analysis.has_table("profile"):
+    """Profiles and the latest contacts, copied on first use of a list (once, whoever asks)."""
+    if getattr(analysis, "list_tables_ready", False):
         return
     with analysis.lock:
-        if analysis.has_table("profile"):
+        if getattr(analysis, "list_tables_ready", False):
             return
-        analysis.copy_from_source(
-            "profile",
-            """
-            SELECT c.cid, p.name, p.company, p.email, p.phone, p.address
-            FROM src.customers p JOIN cust c USING (customer_id)
-            """,
-        )
+        if not analysis.has_table("profile"):
+            analysis.copy_from_source(
+                "profile",
+                """
+                SELECT c.cid, p.name, p.company, p.email, p.phone, p.address
+                FROM src.customers p JOIN cust c USING (customer_id)
+                """,
+            )
         refresh_contacts(analysis)
+        analysis.list_tables_ready = True
 
 
 def refresh_contacts(analysis: Analysis) -> None:
@@ -265,7 +270,7 @@ def _page_sql(list_sql: str, order_by: str, *, paged: bool = True) -> str:
     top rows while sorting), with their profile text joined afterwards."""
     columns = ", ".join(f"coalesce(m.{name}, p.{name}) AS {name}" if name in PROFILE_COLUMNS else f"m.{name}"
                         for name in LIST_COLUMNS)
-    limit = "LIMIT $limit OFFSET $offset" if paged else ""
+    limit = "LIMIT $limit OFFSET $offset" if paged else "OFFSET $offset"
     return f"""
         WITH page AS (SELECT * FROM ({list_sql}) ORDER BY {order_by} {limit})
         SELECT {columns}, m.cid
@@ -304,9 +309,12 @@ def customer_list(
         return int(analysis.fetchall(f"SELECT count(*) FROM ({sql})", params)[0][0]), \
             pd.DataFrame(columns=list(LIST_COLUMNS))
     total = int(analysis.fetchall(f"SELECT count(*) FROM ({sql})", params)[0][0])
+    if (limit is not None and limit < 0) or offset < 0:
+        raise FilterError("limit and offset cannot be negative.")
     page_sql = _page_sql(sql, SORTS[sort], paged=limit is not None)
+    params = {**params, "offset": int(offset)}
     if limit is not None:
-        params = {**params, "limit": int(limit), "offset": int(offset)}
+        params["limit"] = int(limit)
     frame = analysis.df(page_sql, params)
     return total, frame[list(LIST_COLUMNS)]
 
@@ -346,6 +354,7 @@ def iter_customer_list(
         raise FilterError(f"Unknown column {unknown[0]!r}; use some of {', '.join(LIST_COLUMNS)}.")
     sql, params = _list_query(analysis, thresholds, as_of, scope, filters, sort)
     sql = _page_sql(sql, SORTS[sort], paged=False)
+    params = {**params, "offset": 0}
     cursor = analysis.cursor()
     try:
         from .engine import _bind
@@ -473,6 +482,8 @@ def log_contact(
     now = now or dt.datetime.now()
     if isinstance(contacted_at, dt.datetime):
         moment = contacted_at
+        if moment.tzinfo is not None:  # stored as local wall-clock time
+            moment = moment.astimezone().replace(tzinfo=None)
     else:
         try:
             moment = dt.datetime.combine(to_date(contacted_at, "contacted_at"), dt.time())
