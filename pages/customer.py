@@ -106,6 +106,8 @@ with right:
             cust.log_contact(path, customer_id, when, kind, staff, note)
         except DatabaseBusyError:
             st.error(text("db_busy", lang))
+        except cust.ContactError as error:
+            st.error(error.message(lang))
         except SegmentationError as error:
             st.error(str(error))
         else:

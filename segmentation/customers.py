@@ -39,7 +39,19 @@ class FilterError(SegmentationError, ValueError):
 
 
 class ContactError(SegmentationError, ValueError):
-    """A contact to log is incomplete or out of range."""
+    """A contact to log is incomplete or out of range. `key` names the sentence in the text
+    catalogue (`texts.py`) so a page can show it in the manager's language."""
+
+    def __init__(self, key: str, **values: Any):
+        from .texts import text
+
+        self.key, self.values = key, values
+        super().__init__(text(key, "en", **values))
+
+    def message(self, lang: str) -> str:
+        from .texts import text
+
+        return text(self.key, lang, **self.values)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -488,25 +500,25 @@ def log_contact(
         try:
             moment = dt.datetime.combine(to_date(contacted_at, "contacted_at"), dt.time())
         except SegmentationError as error:
-            raise ContactError(str(error)) from None
+            raise ContactError("contact_error_date", value=str(contacted_at)) from None
     if moment > now + dt.timedelta(days=1):
-        raise ContactError(f"The contact date {moment:%Y-%m-%d} is in the future.")
+        raise ContactError("contact_error_future", day=f"{moment:%Y-%m-%d}")
     if moment.year < 1990:
-        raise ContactError(f"The contact date {moment:%Y-%m-%d} is too far in the past.")
+        raise ContactError("contact_error_past", day=f"{moment:%Y-%m-%d}")
     if kind not in CONTACT_KINDS:
-        raise ContactError(f"The kind of contact must be one of {', '.join(CONTACT_KINDS)}, not {kind!r}.")
+        raise ContactError("contact_error_kind", kinds=", ".join(CONTACT_KINDS), value=repr(kind))
     staff = (staff or "").strip()
     note = (note or "").strip()
     if len(staff) > 60:
-        raise ContactError("The staff name can be at most 60 characters long.")
+        raise ContactError("contact_error_staff")
     if not note:
-        raise ContactError("Write a short note about the contact.")
+        raise ContactError("contact_error_note_empty")
     if len(note) > 2000:
-        raise ContactError("The note can be at most 2,000 characters long.")
+        raise ContactError("contact_error_note_long")
     with schema.writing(db_path, wait_seconds=wait_seconds, data_changed=False) as con:
         exists = con.execute("SELECT count(*) FROM customers WHERE customer_id = $id", {"id": customer_id}).fetchall()
         if not exists[0][0]:
-            raise ContactError(f"There is no customer {customer_id!r}.")
+            raise ContactError("contact_error_customer", value=repr(customer_id))
         rows = con.execute(
             "INSERT INTO contacts (customer_id, contacted_at, kind, staff, note) "
             "VALUES ($id, $at, $kind, $staff, $note) RETURNING contact_id",
