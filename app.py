@@ -10,6 +10,7 @@ from dashboard import data, shell, sidebar
 from segmentation.errors import SegmentationError
 from segmentation.texts import text
 
+shell.leave_folder_mode()
 st.set_page_config(page_title="顧客ポートフォリオ / Customer tiers", page_icon="📊", layout="wide")
 
 DEMO_CUSTOMERS = 5000

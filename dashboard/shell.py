@@ -17,12 +17,29 @@ MARK = "shell_running"
 INTENDED = "shell_intended_page"
 
 
+def leave_folder_mode() -> None:
+    """Leave Streamlit's older folder-based navigation before drawing anything.
+
+    With a `pages/` folder beside app.py, the first run after the server starts executes app.py
+    (or a page alone) through that older mode; widgets drawn in it get other identities than in
+    the runs that follow, so the first interaction would reset the whole sidebar. One rerun in
+    the current mode avoids both problems. `PagesManager.uses_pages_directory` is Streamlit's
+    own switch for this (st.navigation sets it to False too).
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+
+
 def query_items() -> list[tuple[str, str]]:
     return [(key, value) for key in st.query_params.keys() for value in st.query_params.get_all(key)]
 
 
 def page_context(page_file: str):
     """(view, analysis) for a page; reroutes through app.py when run on its own."""
+    leave_folder_mode()
     if not st.session_state.get(MARK):
         st.session_state[INTENDED] = Path(page_file).resolve().relative_to(ROOT).as_posix()
         st.switch_page("app.py", query_params=query_items())

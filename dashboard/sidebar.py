@@ -20,7 +20,7 @@ from .urlstate import ALL_KEYS, SCOPE_KEYS, View, build_query, parse_query, scop
 LANG_LABELS = {"ja": "日本語", "en": "English"}
 SLIDERS = {  # field -> (min, max, step)
     "min_orders": (2, 30, 1),
-    "min_tenure_days": (0, 1095, 15),
+    "min_tenure_days": (0, 1095, 5),
     "lapse_days": (30, 730, 10),
 }
 DEFAULT_MIN_AMOUNT = 30000.0
