@@ -11,7 +11,7 @@ SELECT CAST(tenure // $tenure_bin AS INTEGER) AS x_bin,
         ELSE CASE WHEN tenure >= $min_tenure_days THEN 3 ELSE 2 END
     END AS tier,
                CASE WHEN f = 0 THEN NULL ELSE ($as_of - last_day) > $lapse_days END AS lapsed,
-               f, m_cents, first_day, last_day, tenure, f_campaign
+               f, m_cents, CAST(last_day - tenure AS DATE) AS first_day, last_day, tenure, f_campaign
         FROM state
         WHERE valid_from <= $as_of AND valid_to > $as_of AND TRUE
         UNION ALL

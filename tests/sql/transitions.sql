@@ -7,7 +7,7 @@ WITH a AS (
         ELSE CASE WHEN tenure >= $min_tenure_days THEN 3 ELSE 2 END
     END AS tier,
                CASE WHEN f = 0 THEN NULL ELSE ($date_from - last_day) > $lapse_days END AS lapsed,
-               f, m_cents, first_day, last_day, tenure, f_campaign
+               f, m_cents, CAST(last_day - tenure AS DATE) AS first_day, last_day, tenure, f_campaign
         FROM state
         WHERE valid_from <= $date_from AND valid_to > $date_from AND TRUE
         UNION ALL
@@ -25,7 +25,7 @@ WITH a AS (
         ELSE CASE WHEN tenure >= $min_tenure_days THEN 3 ELSE 2 END
     END AS tier,
                CASE WHEN f = 0 THEN NULL ELSE ($date_to - last_day) > $lapse_days END AS lapsed,
-               f, m_cents, first_day, last_day, tenure, f_campaign
+               f, m_cents, CAST(last_day - tenure AS DATE) AS first_day, last_day, tenure, f_campaign
         FROM state
         WHERE valid_from <= $date_to AND valid_to > $date_to AND TRUE
         UNION ALL
