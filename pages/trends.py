@@ -52,53 +52,63 @@ st.caption(text("counts_caption", lang))
 
 actions.act_now(view, analysis, as_of, "tr")
 
-st.subheader(text("revenue_title", lang))
-revenue = data.call("revenue_over_time", analysis, thresholds, scope, freq=freq, end=as_of)
-st.altair_chart(charts.revenue_over_time_chart(revenue, lang), width="stretch")
 
-st.subheader(text("movements_title", lang))
-moves = data.call("movements_over_time", analysis, thresholds, scope, freq=freq, end=as_of)
-tier_filter = st.selectbox(text("movements_tier", lang), options=[None, *TIER_CODES], key="tr_moves_tier",
-                           format_func=lambda c: text("scope_all", lang) if c is None else tier_name(c, lang))
-st.altair_chart(charts.movements_chart(moves, lang, tier=tier_filter), width="stretch")
+def show_revenue() -> None:
+    st.subheader(text("revenue_title", lang))
+    revenue = data.call("revenue_over_time", analysis, thresholds, scope, freq=freq, end=as_of)
+    st.altair_chart(charts.revenue_over_time_chart(revenue, lang), width="stretch")
 
-st.subheader(text("yoy_title", lang))
-last_end = counts["period_end"].max()
-year_before = last_end.replace(year=last_end.year - 1) if not (last_end.month == 2 and last_end.day == 29) \
-    else last_end.replace(year=last_end.year - 1, day=28)
-year_counts = data.call("tier_counts", analysis, thresholds, scope, as_of=year_before)
-now_counts = counts[counts["period_end"] == last_end]
-yoy = now_counts.merge(year_counts[["tier", "lapsed", "customers"]], on=["tier", "lapsed"], how="left",
-                       suffixes=("", "_before"))
-table = pd.DataFrame({
-    text("col_tier", lang): [tier_name(t, lang) for t in yoy["tier"]],
-    text("col_status", lang): [status_name(s, lang) for s in yoy["lapsed"]],
-    f"{last_end:%Y-%m-%d}": yoy["customers"],
-    f"{year_before:%Y-%m-%d}": yoy["customers_before"].fillna(0).astype(int),
-    text("yoy_change", lang): yoy["customers"] - yoy["customers_before"].fillna(0).astype(int),
-})
-st.dataframe(table, hide_index=True, width="stretch", height=35 * (len(table) + 1) + 3)
 
-st.subheader(text("transitions_title", lang))
-earliest = analysis.earliest_order_date or as_of
-c1, c2 = st.columns(2)
-default_from = max(earliest, as_of - dt.timedelta(days=365))
-date_from = c1.date_input(text("transitions_from", lang), value=default_from, min_value=earliest,
-                          max_value=as_of, key="tr_from")
-date_to = c2.date_input(text("transitions_to", lang), value=as_of, min_value=earliest,
-                        max_value=max(as_of, analysis.default_as_of()), key="tr_to")
-if date_from > date_to:
-    date_from, date_to = date_to, date_from
-matrix = data.call("transitions", analysis, thresholds, scope, date_from=date_from, date_to=date_to)
-st.altair_chart(charts.transition_heatmap(matrix, lang), width="stretch")
+def show_movements() -> None:
+    st.subheader(text("movements_title", lang))
+    moves = data.call("movements_over_time", analysis, thresholds, scope, freq=freq, end=as_of)
+    tier_filter = st.selectbox(text("movements_tier", lang), options=[None, *TIER_CODES], key="tr_moves_tier",
+                               format_func=lambda c: text("scope_all", lang) if c is None else tier_name(c, lang))
+    st.altair_chart(charts.movements_chart(moves, lang, tier=tier_filter), width="stretch")
 
-left, right = st.columns(2)
-with left:
+
+def show_year_before() -> None:
+    st.subheader(text("yoy_title", lang))
+    last_end = counts["period_end"].max()
+    year_before = last_end.replace(year=last_end.year - 1) if not (last_end.month == 2 and last_end.day == 29) \
+        else last_end.replace(year=last_end.year - 1, day=28)
+    year_counts = data.call("tier_counts", analysis, thresholds, scope, as_of=year_before)
+    now_counts = counts[counts["period_end"] == last_end]
+    yoy = now_counts.merge(year_counts[["tier", "lapsed", "customers"]], on=["tier", "lapsed"], how="left",
+                           suffixes=("", "_before"))
+    table = pd.DataFrame({
+        text("col_tier", lang): [tier_name(t, lang) for t in yoy["tier"]],
+        text("col_status", lang): [status_name(s, lang) for s in yoy["lapsed"]],
+        f"{last_end:%Y-%m-%d}": yoy["customers"],
+        f"{year_before:%Y-%m-%d}": yoy["customers_before"].fillna(0).astype(int),
+        text("yoy_change", lang): yoy["customers"] - yoy["customers_before"].fillna(0).astype(int),
+    })
+    st.dataframe(table, hide_index=True, width="stretch", height=35 * (len(table) + 1) + 3)
+
+
+def show_transitions() -> None:
+    st.subheader(text("transitions_title", lang))
+    earliest = analysis.earliest_order_date or as_of
+    c1, c2 = st.columns(2)
+    default_from = max(earliest, as_of - dt.timedelta(days=365))
+    date_from = c1.date_input(text("transitions_from", lang), value=default_from, min_value=earliest,
+                              max_value=as_of, key="tr_from")
+    date_to = c2.date_input(text("transitions_to", lang), value=as_of, min_value=earliest,
+                            max_value=max(as_of, analysis.default_as_of()), key="tr_to")
+    if date_from > date_to:
+        date_from, date_to = date_to, date_from
+    matrix = data.call("transitions", analysis, thresholds, scope, date_from=date_from, date_to=date_to)
+    st.altair_chart(charts.transition_heatmap(matrix, lang), width="stretch")
+
+
+def show_cohorts() -> None:
     st.subheader(text("cohort_title", lang))
     cohorts = data.call("cohort_retention", analysis, None, scope, as_of=as_of, cohorts=12)
     st.altair_chart(charts.cohort_chart(cohorts, lang), width="stretch")
     st.caption(text("cohort_caption", lang))
-with right:
+
+
+def show_channels() -> None:
     st.subheader(text("channels_title", lang))
     channels = data.call("channel_conversion", analysis, thresholds, scope, as_of=as_of)
     st.altair_chart(charts.channel_chart(channels, lang), width="stretch")
@@ -114,3 +124,14 @@ with right:
         text("col_loyal_share", lang): st.column_config.ProgressColumn(format="percent", min_value=0, max_value=1),
         text("col_amount_per_customer", lang): st.column_config.NumberColumn(format="¥%,.0f" if lang == "ja" else "%,.0f"),
     })
+
+
+SECTIONS = {
+    "revenue": show_revenue, "movements": show_movements, "year_before": show_year_before,
+    "transitions": show_transitions, "cohorts": show_cohorts, "channels": show_channels,
+}
+# One analysis at a time below the 推移グラフ: a slider move then recomputes and redraws only
+# what is on screen (the page stays under a second on a million customers).
+section = st.segmented_control(text("trends_section", lang), options=list(SECTIONS), default="revenue",
+                               format_func=lambda key: text(f"section_{key}", lang), key="tr_section") or "revenue"
+SECTIONS[section]()

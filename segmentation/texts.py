@@ -104,6 +104,13 @@ TEXTS: dict[str, dict[str, str]] = {
     "lapsed_total": {"ja": "離脱", "en": "Lapsed"},
     # Trends page
     "trends_title": {"ja": "推移", "en": "Trends"},
+    "trends_section": {"ja": "詳しく見る", "en": "Look closer"},
+    "section_revenue": {"ja": "売上", "en": "Revenue"},
+    "section_movements": {"ja": "層の出入り", "en": "Moves"},
+    "section_year_before": {"ja": "前年同期比", "en": "A year before"},
+    "section_transitions": {"ja": "2時点間の移動", "en": "Between two dates"},
+    "section_cohorts": {"ja": "継続率", "en": "Cohorts"},
+    "section_channels": {"ja": "獲得経路", "en": "Channels"},
     "freq": {"ja": "集計単位", "en": "Period"},
     "freq_week": {"ja": "週", "en": "Week"},
     "freq_month": {"ja": "月", "en": "Month"},
