@@ -153,11 +153,17 @@ def call(name: str, analysis: engine.Analysis, thresholds: Thresholds | None = N
     return _call(analysis, analysis.key, name, frozen, _freeze_scope(scope), tuple(sorted(kwargs.items())))
 
 
-def presets(path: Path) -> dict[str, Thresholds]:
+@st.cache_data(max_entries=8, show_spinner=False)
+def _presets(path: str, file_state: tuple) -> dict[str, Thresholds]:
     from segmentation.presets import list_presets
 
+    return list_presets(path, wait_seconds=1.0)
+
+
+def presets(path: Path) -> dict[str, Thresholds]:
+    """Saved presets, re-read only when the file changed (a save changes it)."""
     try:
-        return list_presets(path, wait_seconds=1.0)
+        return _presets(str(path), schema.file_state(path))
     except (DatabaseBusyError, DatabaseError):
         return {}
 
