@@ -5,16 +5,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from segmentation.customers import READY_VIEWS
-from segmentation.texts import text
+from segmentation.filters import READY_VIEWS
+from segmentation.texts import format_count, text
 
-from . import data
-
-REQUEST_KEY = "cu_requested_view"
-
-
-def _request(view_key: str) -> None:
-    st.session_state[REQUEST_KEY] = view_key
+from . import data, handoff
 
 
 def act_now(view, analysis, as_of, key_prefix: str) -> None:
@@ -24,7 +18,7 @@ def act_now(view, analysis, as_of, key_prefix: str) -> None:
     for column, key in zip(columns, READY_VIEWS):
         total = counts[key]
         with column.container(border=True):
-            st.metric(text(f"view_{key}", view.lang), f"{total:,}")
-            if st.button(text("act_now_open", view.lang), key=f"{key_prefix}_act_{key}", on_click=_request,
-                         args=(key,), icon=":material/list:"):
+            st.metric(text(f"view_{key}", view.lang), format_count(total, view.lang))
+            if st.button(text("act_now_open", view.lang), key=f"{key_prefix}_act_{key}", on_click=handoff.send,
+                         args=("ready_view", key), icon=":material/list:"):
                 st.switch_page("pages/customers.py")

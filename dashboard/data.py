@@ -5,23 +5,30 @@ The app never keeps the DuckDB file open. `current_analysis` stats the file on e
 `data_version`, and only when that grew (an import, not a contact or a preset) does it build a
 new `Analysis` (shared by every session through `st.cache_resource`). While another process
 holds the file for writing, the previous copy keeps serving with a notice. Results of engine
-calls are cached per database state and arguments with `st.cache_data`.
+calls are cached per database state and arguments by `cached`, which keeps each function's
+name and signature: a page calls `data.tier_counts(analysis, thresholds, as_of=...)`.
 """
 
 from __future__ import annotations
 
+import functools
 import os
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Callable, ParamSpec, TypeVar
 
 import streamlit as st
 
-from segmentation import engine, schema
+from segmentation import customers, engine, schema
+from segmentation.analysis import Analysis
 from segmentation.errors import DatabaseBusyError, DatabaseError
+from segmentation.filters import CustomerFilters
 from segmentation.scope import Scope
 from segmentation.thresholds import Thresholds
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DB = ROOT / "data" / "demo.duckdb"
@@ -36,7 +43,7 @@ def db_path() -> Path:
 @dataclass
 class _Loaded:
     file_state: tuple
-    analysis: engine.Analysis
+    analysis: Analysis
 
 
 _registry: dict[str, _Loaded] = {}
@@ -44,23 +51,21 @@ _registry_lock = threading.Lock()
 
 
 @st.cache_resource(max_entries=2, show_spinner=False)
-def _open_analysis(path: str, data_version: int) -> engine.Analysis:
+def _open_analysis(path: str, data_version: int) -> Analysis:
     """One shared copy per (file, data_version); the version is part of the cache key.
 
     What the trends and customers pages need on top (activity per month, profiles, contacts)
     is built in the background right away, so those pages rarely wait for it.
     """
-    analysis = engine.Analysis.open(path, wait_seconds=5.0)
+    analysis = Analysis.open(path, wait_seconds=5.0)
     threading.Thread(target=_warm_up, args=(analysis,), daemon=True, name="analysis-warm-up").start()
     return analysis
 
 
-def _warm_up(analysis: engine.Analysis) -> None:
-    from segmentation.customers import ensure_list_tables
-
+def _warm_up(analysis: Analysis) -> None:
     try:
-        analysis.ensure_activity("month")
-        ensure_list_tables(analysis)
+        analysis.ensure("act_month")
+        customers.ensure_list_tables(analysis)
     except Exception:  # noqa: BLE001 - a page that needs these builds them itself and reports
         pass
 
@@ -70,7 +75,7 @@ def _read_data_version(path: Path) -> int:
         return schema.data_version(con)
 
 
-def current_analysis(path: Path) -> tuple[engine.Analysis | None, str | None]:
+def current_analysis(path: Path) -> tuple[Analysis | None, str | None]:
     """The analysis of the file as it is now, and a notice key when it is an older copy.
 
     Returns (None, None) when there is no database file yet.
@@ -87,10 +92,7 @@ def current_analysis(path: Path) -> tuple[engine.Analysis | None, str | None]:
         version = _read_data_version(path)
         if loaded is not None and loaded.analysis.data_version == version:
             analysis = loaded.analysis
-            if analysis.has_table("contact_summary"):  # a contact was logged: its summary is stale
-                from segmentation.customers import refresh_contacts
-
-                refresh_contacts(analysis)
+            analysis.refresh_contacts()  # a contact or a preset was written: contacts may be stale
         else:
             analysis = _open_analysis(key, version)
     except DatabaseBusyError:
@@ -109,48 +111,52 @@ def forget(path: Path) -> None:
 
 
 # ---------------------------------------------------------------------------------------------
-# Cached engine calls
+# Cached engine calls: the package's own functions, wrapped so a page calls them by name
 
 
-_FUNCTIONS = {
-    "tier_counts": engine.tier_counts,
-    "tier_counts_over_time": engine.tier_counts_over_time,
-    "revenue_over_time": engine.revenue_over_time,
-    "movements_over_time": engine.movements_over_time,
-    "transitions": engine.transitions,
-    "tier_map": engine.tier_map,
-    "channel_conversion": engine.channel_conversion,
-}
-_THRESHOLD_FREE = {
-    "cohort_retention": engine.cohort_retention,
-    "suggest_thresholds": engine.suggest_thresholds,
-    "scope_options": engine.scope_options,
+def _analysis_state(analysis: Analysis) -> tuple:
+    """What an engine answer depends on besides its arguments: the database state and the
+    contacts read (a logged contact changes lists without a new data_version)."""
+    return (*analysis.key, analysis.contacts_version)
+
+
+_HASH_FUNCS = {
+    Analysis: _analysis_state,
+    Thresholds: repr,
+    Scope: repr,
+    CustomerFilters: repr,
 }
 
 
-def _freeze_scope(scope: Scope | None) -> tuple:
-    scope = scope or Scope()
-    return tuple((kind, getattr(scope, kind)) for kind in scope.active_kinds())
+def cached(function: Callable[P, R], *, max_entries: int = 256) -> Callable[P, R]:
+    """`function` with its results cached per database state and arguments (`st.cache_data`),
+    keeping its name, signature and docstring: pages call `data.tier_counts(analysis, ...)`
+    exactly as they would call `engine.tier_counts`. The analysis is hashed by its state, the
+    thresholds, scope and filters (frozen dataclasses) by their value."""
+
+    def run(*args: P.args, **kwargs: P.kwargs) -> R:
+        return function(*args, **kwargs)
+
+    # st.cache_data tells cached functions apart by module and qualified name.
+    run.__module__ = function.__module__
+    run.__qualname__ = run.__name__ = f"cached_{function.__qualname__}"
+    cached_run = st.cache_data(max_entries=max_entries, show_spinner=False, hash_funcs=_HASH_FUNCS)(run)
+    return functools.wraps(function)(lambda *args, **kwargs: cached_run(*args, **kwargs))
 
 
-@st.cache_data(max_entries=256, show_spinner=False)
-def _call(_analysis: engine.Analysis, analysis_key: tuple, name: str, thresholds: tuple | None,
-          scope: tuple, kwargs: tuple) -> Any:
-    arguments = dict(kwargs)
-    if scope:
-        arguments["scope"] = Scope(**dict(scope))
-    if name in _THRESHOLD_FREE:
-        return _THRESHOLD_FREE[name](_analysis, **arguments)
-    return _FUNCTIONS[name](_analysis, Thresholds.from_dict(dict(thresholds)), **arguments)
-
-
-def call(name: str, analysis: engine.Analysis, thresholds: Thresholds | None = None,
-         scope: Scope | None = None, **kwargs: Any) -> Any:
-    """`engine.<name>(analysis, thresholds, scope=scope, **kwargs)`, cached per database state."""
-    frozen = tuple(sorted(thresholds.as_dict().items())) if thresholds is not None else None
-    if name == "scope_options":
-        return _call(analysis, analysis.key, name, None, (), ())
-    return _call(analysis, analysis.key, name, frozen, _freeze_scope(scope), tuple(sorted(kwargs.items())))
+tier_counts = cached(engine.tier_counts)
+tier_counts_over_time = cached(engine.tier_counts_over_time)
+revenue_over_time = cached(engine.revenue_over_time)
+movements_over_time = cached(engine.movements_over_time)
+transitions = cached(engine.transitions)
+tier_map = cached(engine.tier_map)
+channel_conversion = cached(engine.channel_conversion)
+cohort_retention = cached(engine.cohort_retention)
+suggest_thresholds = cached(engine.suggest_thresholds)
+slider_ranges = cached(engine.slider_ranges)
+scope_options = cached(engine.scope_options)
+customer_list = cached(customers.customer_list, max_entries=64)
+ready_view_counts = cached(customers.ready_view_counts, max_entries=64)
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
@@ -166,31 +172,3 @@ def presets(path: Path) -> dict[str, Thresholds]:
         return _presets(str(path), schema.file_state(path))
     except (DatabaseBusyError, DatabaseError):
         return {}
-
-
-@st.cache_data(max_entries=64, show_spinner=False)
-def _customer_list(_analysis, analysis_key: tuple, contacts_version: int, arguments_key: str,
-                   _arguments: tuple) -> tuple[int, Any]:
-    from segmentation.customers import customer_list as run
-
-    thresholds, as_of, scope, filters, sort, limit = _arguments
-    return run(_analysis, thresholds, as_of, scope, filters, sort, limit)
-
-
-def customer_list(analysis, thresholds, as_of, scope, filters, sort, limit):
-    """`customers.customer_list`, cached per database state, contacts and arguments."""
-    arguments = (thresholds, as_of, scope, filters, sort, limit)
-    return _customer_list(analysis, analysis.key, analysis.contacts_version, repr(arguments), arguments)
-
-
-@st.cache_data(max_entries=64, show_spinner=False)
-def _ready_view_counts(_analysis, analysis_key: tuple, arguments_key: str, _arguments: tuple) -> dict[str, int]:
-    from segmentation.customers import ready_view_counts as run
-
-    return run(_analysis, *_arguments)
-
-
-def ready_view_counts(analysis, thresholds, as_of, scope) -> dict[str, int]:
-    """`customers.ready_view_counts`, cached per database state and arguments."""
-    arguments = (thresholds, as_of, scope)
-    return _ready_view_counts(analysis, analysis.key, repr(arguments), arguments)

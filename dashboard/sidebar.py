@@ -10,20 +10,15 @@ from pathlib import Path
 
 import streamlit as st
 
+from segmentation.at_date import SLIDER_FLOORS
 from segmentation.errors import DatabaseBusyError, SegmentationError
 from segmentation.texts import text
-from segmentation.thresholds import DEFAULT_THRESHOLDS, Thresholds
+from segmentation.thresholds import DEFAULT_MIN_AMOUNT, DEFAULT_THRESHOLDS, Thresholds
 
 from . import data
 from .urlstate import ALL_KEYS, SCOPE_KEYS, View, build_query, parse_query, scope_from_values
 
 LANG_LABELS = {"ja": "日本語", "en": "English"}
-SLIDERS = {  # field -> (min, max, step)
-    "min_orders": (2, 30, 1),
-    "min_tenure_days": (0, 1095, 5),
-    "lapse_days": (30, 730, 10),
-}
-DEFAULT_MIN_AMOUNT = 30000.0
 
 
 def default_lang() -> str:
@@ -37,7 +32,7 @@ def _set(key: str, value) -> None:
 
 
 def _reset() -> None:
-    for field in SLIDERS:
+    for field in SLIDER_FLOORS:
         st.session_state[f"sb_{field}"] = getattr(DEFAULT_THRESHOLDS, field)
     st.session_state["sb_value_axis"] = DEFAULT_THRESHOLDS.value_axis
     for kind in SCOPE_KEYS.values():
@@ -52,7 +47,7 @@ def _load_preset(path: Path) -> None:
     chosen = data.presets(path).get(name)
     if chosen is None:
         return
-    for field in SLIDERS:
+    for field in SLIDER_FLOORS:
         st.session_state[f"sb_{field}"] = _clamp(field, getattr(chosen, field))
     st.session_state["sb_value_axis"] = chosen.value_axis
     if chosen.min_amount is not None:
@@ -60,8 +55,13 @@ def _load_preset(path: Path) -> None:
     st.session_state["sb_flash"] = ("success", text("preset_loaded", st.session_state["sb_lang"], name=name))
 
 
+def _ranges() -> dict[str, tuple[int, int, int]]:
+    """The sliders' (min, max, step) for the data shown (kept by `build`; floors before)."""
+    return st.session_state.get("sb_ranges") or SLIDER_FLOORS
+
+
 def _clamp(field: str, value):
-    low, high, _ = SLIDERS[field]
+    low, high, _ = _ranges()[field]
     return max(low, min(high, int(value)))
 
 
@@ -88,7 +88,7 @@ def _init_from_url() -> None:
     params = {key: st.query_params.get_all(key) for key in st.query_params.keys()}
     values, problems = parse_query(params)
     st.session_state["sb_lang"] = values.get("lang", default_lang())
-    for field in SLIDERS:
+    for field in SLIDER_FLOORS:
         value = values.get(field, getattr(DEFAULT_THRESHOLDS, field))
         clamped = _clamp(field, value)
         if clamped != value:
@@ -106,7 +106,7 @@ def _init_from_url() -> None:
 
 
 def _threshold_slider(field: str, lang: str, suggestion) -> None:
-    low, high, step = SLIDERS[field]
+    low, high, step = _ranges()[field]
     st.slider(text(field, lang), min_value=low, max_value=high, step=step, key=f"sb_{field}")
     if suggestion is not None:
         value = _clamp(field, suggestion.value)
@@ -117,6 +117,8 @@ def _threshold_slider(field: str, lang: str, suggestion) -> None:
 
 def build(path: Path, analysis) -> View:
     """Draw the sidebar and return the view it describes; keeps the URL in step."""
+    if analysis is not None:  # the sliders reach as far as the data does
+        st.session_state["sb_ranges"] = data.slider_ranges(analysis)
     _init_from_url()
     sidebar = st.sidebar
     with sidebar:
@@ -145,9 +147,11 @@ def build(path: Path, analysis) -> View:
                                    help=text("as_of_help", lang), key="sb_as_of_input")
             as_of = None if picked == default_as_of else picked
             st.session_state["sb_as_of"] = as_of
-            suggestions = data.call("suggest_thresholds", analysis, as_of=as_of or default_as_of,
-                                    scope=scope_from_values({kind: st.session_state.get(f"sb_scope_{kind}")
-                                                             for kind in SCOPE_KEYS.values()}))
+            suggestions = data.suggest_thresholds(analysis, as_of=as_of or default_as_of,
+                                                  scope=scope_from_values({kind: st.session_state.get(f"sb_scope_{kind}")
+                                                                           for kind in SCOPE_KEYS.values()}))
+            suggested = {name: float(s.value) for name, s in suggestions.items() if name in SLIDER_FLOORS}
+            st.session_state["sb_ranges"] = data.slider_ranges(analysis, suggested=suggested)
 
         axis = st.radio(text("value_axis", lang), options=["orders", "amount"], horizontal=True,
                         format_func=lambda v: text(f"value_axis_{v}", lang), key="sb_value_axis")
@@ -157,7 +161,7 @@ def build(path: Path, analysis) -> View:
         else:
             if "sb_min_amount" not in st.session_state:
                 suggested = suggestions.get("min_amount")
-                st.session_state["sb_min_amount"] = float(suggested.value) if suggested else DEFAULT_MIN_AMOUNT
+                st.session_state["sb_min_amount"] = float(suggested.value if suggested else DEFAULT_MIN_AMOUNT)
             min_amount = st.number_input(text("min_amount", lang), min_value=1.0, step=1000.0, format="%.0f",
                                          key="sb_min_amount")
             suggestion = suggestions.get("min_amount")
@@ -169,7 +173,7 @@ def build(path: Path, analysis) -> View:
         _threshold_slider("lapse_days", lang, suggestions.get("lapse_days"))
 
         st.subheader(text("sidebar_scope", lang))
-        options = data.call("scope_options", analysis) if analysis is not None else {}
+        options = data.scope_options(analysis) if analysis is not None else {}
         for kind in SCOPE_KEYS.values():
             choices = options.get(kind, [])
             current = [v for v in st.session_state.get(f"sb_scope_{kind}", []) if v in choices or not choices]
@@ -196,7 +200,7 @@ def build(path: Path, analysis) -> View:
         min_amount=min_amount if axis == "amount" else None,
     )
     scope = scope_from_values({kind: st.session_state.get(f"sb_scope_{kind}") for kind in SCOPE_KEYS.values()})
-    view = View(lang=lang, thresholds=thresholds, as_of=as_of, scope=scope)
+    view = View(lang=lang, thresholds=thresholds, as_of=as_of, scope=scope, slider_ranges=_ranges())
 
     if save_clicked:
         from segmentation.presets import save_preset

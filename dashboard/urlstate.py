@@ -31,6 +31,9 @@ class View:
     thresholds: Thresholds
     as_of: dt.date | None  # None follows the latest order date
     scope: Scope
+    #: (min, max, step) of each threshold slider, as far as the data reaches; the tier map's
+    #: axis follows the minimum-orders slider. Not part of the URL.
+    slider_ranges: Mapping[str, tuple[int, int, int]] | None = None
 
 
 def parse_query(params: Mapping[str, Sequence[str]]) -> tuple[dict[str, Any], list[tuple[str, str, str]]]:

@@ -6,23 +6,24 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts, data, shell
+from dashboard import charts, data, handoff, shell
 from segmentation import customers as cust
 from segmentation.errors import DatabaseBusyError, SegmentationError
-from segmentation.texts import TEXTS, status_name, text, tier_name
+from segmentation.texts import TEXTS, amount_column_format, format_amount, status_name, text, tier_name
 
 view, analysis = shell.page_context(__file__)
 lang, thresholds, scope = view.lang, view.thresholds, view.scope
-as_of = view.as_of or analysis.default_as_of()
+as_of = analysis.resolve_as_of(view.as_of)
 path = data.db_path()
 
 st.title(text("customer_title", lang))
-wanted = st.query_params.get("id") or st.session_state.get("customer_id") or ""
+# A customer picked in the list, else the one in the URL (a bookmark), else the last one shown.
+wanted = handoff.take("customer_id") or st.query_params.get("id") or st.session_state.get("cs_customer_id") or ""
 customer_id = st.text_input(text("customer_pick", lang), value=wanted, key=f"cs_pick_{wanted}").strip()
 if not customer_id:
     st.info(text("customer_none", lang))
     st.stop()
-st.session_state["customer_id"] = customer_id
+st.session_state["cs_customer_id"] = customer_id
 st.query_params["id"] = customer_id
 
 try:
@@ -56,7 +57,7 @@ with right:
         c1.metric(text("col_tier", lang), tier_name(row["tier"], lang))
         c2.metric(text("col_status", lang), status_name(None if pd.isna(row["lapsed"]) else bool(row["lapsed"]), lang) or "—")
         c3.metric(text("col_orders", lang), f"{int(row['orders']):,}")
-        c4.metric(text("col_amount", lang), f"¥{row['amount']:,.0f}" if lang == "ja" else f"{row['amount']:,.0f}")
+        c4.metric(text("col_amount", lang), format_amount(row["amount"], lang))
         if isinstance(row["cycle_status"], str):
             expected = pd.Timestamp(row["expected_next_order_date"]).date()
             st.caption(f"{text('col_cycle_status', lang)}: {text('cycle_' + row['cycle_status'], lang)} · "
@@ -78,7 +79,7 @@ st.caption(text("orders_chart_caption", lang))
 orders = record.orders.rename(columns={c: text(f"col_{c}", lang) for c in
                                        ("order_id", "order_date", "amount", "campaign", "category")})
 st.dataframe(orders.drop(columns=["lines"]).fillna(""), hide_index=True, width="stretch", height=260, column_config={
-    text("col_amount", lang): st.column_config.NumberColumn(format="¥%,.0f" if lang == "ja" else "%,.0f"),
+    text("col_amount", lang): st.column_config.NumberColumn(format=amount_column_format(lang)),
     text("col_order_date", lang): st.column_config.DateColumn(format="YYYY-MM-DD"),
 })
 

@@ -1,14 +1,13 @@
 """Customers: filter, pick a ready-made view, see who matches, download exactly that list,
 open one customer."""
 
-import datetime as dt
-
 import streamlit as st
 
-from dashboard import data, shell
+from dashboard import data, handoff, shell
 from segmentation import customers as cust
-from segmentation.export import export_filename, to_csv_bytes, to_xlsx_bytes, ExportError
-from segmentation.texts import text, tier_name
+from segmentation.export import ExportError, conditions_rows, export_filename, to_csv_bytes, to_xlsx_bytes
+from segmentation.filters import describe_filters
+from segmentation.texts import amount_column_format, text, tier_name
 from segmentation.tiers import CYCLE_STATUSES, TIER_CODES
 
 SHOWN_ROWS = 1000
@@ -19,8 +18,8 @@ CONTACT_CHOICES = [None, 30, 90, 180, "never"]
 
 view, analysis = shell.page_context(__file__)
 lang, thresholds, scope = view.lang, view.thresholds, view.scope
-as_of = view.as_of or analysis.default_as_of()
-options = data.call("scope_options", analysis)
+as_of = analysis.resolve_as_of(view.as_of)
+options = data.scope_options(analysis)
 
 
 def apply_ready_view() -> None:
@@ -39,11 +38,11 @@ def apply_ready_view() -> None:
 for key, default in (("cu_tiers", []), ("cu_status", "all"), ("cu_cycle", []), ("cu_campaign", (0, 100)),
                      ("cu_sort", "amount"), ("cu_within", None), ("cu_columns", DEFAULT_COLUMNS)):
     st.session_state.setdefault(key, default)
-requested = st.session_state.pop("cu_requested_view", None)
+requested = handoff.take("ready_view")
 if requested in cust.READY_VIEWS:
     st.session_state["cu_view"] = requested
     apply_ready_view()
-arrived = st.session_state.pop("selected_tier", None)
+arrived = handoff.take("tier")
 if arrived in TIER_CODES:
     st.session_state["cu_tiers"] = [arrived]
     st.session_state["cu_view"] = None
@@ -105,13 +104,16 @@ columns = columns or DEFAULT_COLUMNS
 total, frame = data.customer_list(analysis, thresholds, as_of, scope, filters, sort, SHOWN_ROWS)
 
 st.subheader(text("matches", lang, n=total))
+in_use = describe_filters(filters, lang)
+st.caption(text("filters_in_use", lang, filters=("、" if lang == "ja" else "; ").join(in_use)
+                                                  if in_use else text("filter_desc_none", lang)))
 if total > SHOWN_ROWS:
     st.caption(text("showing_first", lang, shown=SHOWN_ROWS))
 shown = cust.labelled(frame[columns], lang)
 for name in shown.columns:  # blank, not "None", where a text value is missing
     if shown[name].dtype == object or str(shown[name].dtype) == "str":
         shown[name] = shown[name].fillna("")
-money = "¥%,.0f" if lang == "ja" else "%,.0f"
+money = amount_column_format(lang)
 config = {text("col_customer_id", lang): st.column_config.TextColumn(pinned=True)}
 for name in columns:
     label = text(f"col_{name}", lang)
@@ -130,7 +132,7 @@ event = st.dataframe(shown, hide_index=True, width="stretch", height=420, column
 st.caption(text("open_customer", lang))
 rows = event.selection.rows if event and hasattr(event, "selection") else []
 if rows:
-    st.session_state["customer_id"] = frame["customer_id"].iloc[rows[0]]
+    handoff.send("customer_id", frame["customer_id"].iloc[rows[0]])
     st.switch_page("pages/customer.py")
 
 st.subheader(text("export_title", lang))
@@ -152,15 +154,8 @@ else:
             if fmt == "csv":
                 payload = to_csv_bytes(full, encoding=encoding)
             else:
-                meta = [
-                    (text("meta_view", lang), text(f"view_{view_key}", lang)),
-                    (text("meta_as_of", lang), as_of.isoformat()),
-                    (text("meta_thresholds", lang), ", ".join(f"{k}={v}" for k, v in thresholds.as_dict().items())),
-                    (text("meta_scope", lang), scope.describe(lang)),
-                    (text("meta_filters", lang), cust.describe_filters(filters, lang)),
-                    (text("meta_rows", lang), f"{len(full):,}"),
-                    (text("meta_created", lang), dt.datetime.now().strftime("%Y-%m-%d %H:%M")),
-                ]
+                meta = conditions_rows(lang=lang, view=None if view_key == "custom" else view_key, as_of=as_of,
+                                       thresholds=thresholds, scope=scope, filters=filters, rows=len(full))
                 payload = to_xlsx_bytes(full, meta)
             st.session_state["cu_export"] = (request, payload, export_filename(view_key, as_of, fmt), fmt)
         except ExportError as error:

@@ -3,20 +3,21 @@
 import streamlit as st
 
 from dashboard import actions, charts, data, shell
-from segmentation.engine import period_end, period_index
-from segmentation.texts import status_name, text, tier_name
+from segmentation.at_date import SLIDER_FLOORS
+from segmentation.periods import previous_period_end
+from segmentation.texts import format_count, status_name, text, tier_name
 from segmentation.tiers import TIERS
 
 view, analysis = shell.page_context(__file__)
 lang, thresholds, scope = view.lang, view.thresholds, view.scope
-as_of = view.as_of or analysis.default_as_of()
-previous = period_end(period_index(as_of, "month") - 1, "month")
+as_of = analysis.resolve_as_of(view.as_of)
+previous = previous_period_end(as_of, "month")
 
 st.title(text("overview_title", lang, as_of=as_of.isoformat()))
 st.caption(text("overview_scope", lang, scope=scope.describe(lang)))
 
-counts = data.call("tier_counts", analysis, thresholds, scope, as_of=as_of)
-before = data.call("tier_counts", analysis, thresholds, scope, as_of=previous)
+counts = data.tier_counts(analysis, thresholds, as_of=as_of, scope=scope)
+before = data.tier_counts(analysis, thresholds, as_of=previous, scope=scope)
 before_by_key = {(row.tier, row.lapsed): row.customers for row in before.itertuples()}
 
 columns = st.columns(len(TIERS))
@@ -31,8 +32,11 @@ for column, tier in zip(columns, TIERS):
         for row in rows.itertuples():
             label = status_name(row.lapsed, lang) or text("col_customers", lang)
             change = row.customers - before_by_key.get((row.tier, row.lapsed), 0)
-            st.metric(label, f"{row.customers:,}", delta=f"{change:+,}", delta_color="normal" if not row.lapsed else "inverse",
+            shown = format_count(row.customers, lang)
+            st.metric(label, shown, delta=f"{change:+,}", delta_color="normal" if not row.lapsed else "inverse",
                       help=text("tile_help", lang, share=row.share, amount_share=row.amount_share, previous=previous))
+            if shown != f"{row.customers:,}":  # a compact figure: the exact one beside it
+                st.caption(text("tile_exact", lang, n=row.customers))
         share = rows["share"].sum()
         amount_share = rows["amount_share"].sum()
         st.caption(f"{text('col_share', lang)} {share:.1%} · {text('col_amount', lang)} {amount_share:.1%}")
@@ -41,7 +45,8 @@ left, right = st.columns([3, 2])
 with left:
     title = "tier_map_title" if thresholds.value_axis == "orders" else "tier_map_title_amount"
     st.subheader(text(title, lang))
-    cells = data.call("tier_map", analysis, thresholds, scope, as_of=as_of)
+    orders_cap = (view.slider_ranges or SLIDER_FLOORS)["min_orders"][1]  # the map reaches as far as the slider
+    cells = data.tier_map(analysis, thresholds, as_of=as_of, scope=scope, orders_cap=orders_cap)
     st.altair_chart(charts.tier_map_chart(cells, lang, thresholds, thresholds.value_axis), width="stretch")
     st.caption(text("tier_map_caption", lang))
 with right:

@@ -6,19 +6,20 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from dashboard import actions, charts, data, shell
-from segmentation.texts import status_name, text, tier_name
+from dashboard import actions, charts, data, handoff, shell
+from segmentation.periods import FREQS, same_day_a_year_before
+from segmentation.texts import amount_column_format, status_name, text, tier_name
 from segmentation.tiers import TIER_CODES
 
 view, analysis = shell.page_context(__file__)
 lang, thresholds, scope = view.lang, view.thresholds, view.scope
-as_of = view.as_of or analysis.default_as_of()
+as_of = analysis.resolve_as_of(view.as_of)
 
 st.title(text("trends_title", lang))
 st.caption(text("overview_scope", lang, scope=scope.describe(lang)))
 
 left, middle, right = st.columns(3)
-freq = left.segmented_control(text("freq", lang), options=["week", "month", "quarter"], default="month",
+freq = left.segmented_control(text("freq", lang), options=list(FREQS), default="month",
                               format_func=lambda f: text(f"freq_{f}", lang), key="tr_freq") or "month"
 mode = middle.segmented_control(text("chart_mode", lang), options=["area", "line"], default="area",
                                 format_func=lambda m: text(f"mode_{m}", lang), key="tr_mode") or "area"
@@ -27,7 +28,7 @@ status = right.segmented_control(
     format_func=lambda s: text("status_both", lang) if s == "both" else text(f"status_{s}", lang),
 ) or "both"
 
-counts = data.call("tier_counts_over_time", analysis, thresholds, scope, freq=freq, end=as_of)
+counts = data.tier_counts_over_time(analysis, thresholds, freq=freq, end=as_of, scope=scope)
 if counts.empty:
     st.info(text("no_periods", lang))
     st.stop()
@@ -43,9 +44,9 @@ try:
 except (KeyError, TypeError, IndexError, AttributeError):
     selected = None
 if selected in TIER_CODES:
-    st.session_state["selected_tier"] = selected
-if st.session_state.get("selected_tier"):
-    chosen = tier_name(st.session_state["selected_tier"], lang)
+    handoff.send("tier", selected)
+if handoff.peek("tier"):
+    chosen = tier_name(handoff.peek("tier"), lang)
     st.info(text("selected_tier", lang, tier=chosen))
     st.page_link("pages/customers.py", label=text("open_in_list", lang, tier=chosen), icon=":material/list:")
 st.caption(text("counts_caption", lang))
@@ -55,13 +56,13 @@ actions.act_now(view, analysis, as_of, "tr")
 
 def show_revenue() -> None:
     st.subheader(text("revenue_title", lang))
-    revenue = data.call("revenue_over_time", analysis, thresholds, scope, freq=freq, end=as_of)
+    revenue = data.revenue_over_time(analysis, thresholds, freq=freq, end=as_of, scope=scope)
     st.altair_chart(charts.revenue_over_time_chart(revenue, lang), width="stretch")
 
 
 def show_movements() -> None:
     st.subheader(text("movements_title", lang))
-    moves = data.call("movements_over_time", analysis, thresholds, scope, freq=freq, end=as_of)
+    moves = data.movements_over_time(analysis, thresholds, freq=freq, end=as_of, scope=scope)
     tier_filter = st.selectbox(text("movements_tier", lang), options=[None, *TIER_CODES], key="tr_moves_tier",
                                format_func=lambda c: text("scope_all", lang) if c is None else tier_name(c, lang))
     st.altair_chart(charts.movements_chart(moves, lang, tier=tier_filter), width="stretch")
@@ -70,9 +71,8 @@ def show_movements() -> None:
 def show_year_before() -> None:
     st.subheader(text("yoy_title", lang))
     last_end = counts["period_end"].max()
-    year_before = last_end.replace(year=last_end.year - 1) if not (last_end.month == 2 and last_end.day == 29) \
-        else last_end.replace(year=last_end.year - 1, day=28)
-    year_counts = data.call("tier_counts", analysis, thresholds, scope, as_of=year_before)
+    year_before = same_day_a_year_before(last_end)
+    year_counts = data.tier_counts(analysis, thresholds, as_of=year_before, scope=scope)
     now_counts = counts[counts["period_end"] == last_end]
     yoy = now_counts.merge(year_counts[["tier", "lapsed", "customers"]], on=["tier", "lapsed"], how="left",
                            suffixes=("", "_before"))
@@ -94,23 +94,23 @@ def show_transitions() -> None:
     date_from = c1.date_input(text("transitions_from", lang), value=default_from, min_value=earliest,
                               max_value=as_of, key="tr_from")
     date_to = c2.date_input(text("transitions_to", lang), value=as_of, min_value=earliest,
-                            max_value=max(as_of, analysis.default_as_of()), key="tr_to")
+                            max_value=max(as_of, analysis.resolve_as_of()), key="tr_to")
     if date_from > date_to:
         date_from, date_to = date_to, date_from
-    matrix = data.call("transitions", analysis, thresholds, scope, date_from=date_from, date_to=date_to)
+    matrix = data.transitions(analysis, thresholds, date_from=date_from, date_to=date_to, scope=scope)
     st.altair_chart(charts.transition_heatmap(matrix, lang), width="stretch")
 
 
 def show_cohorts() -> None:
     st.subheader(text("cohort_title", lang))
-    cohorts = data.call("cohort_retention", analysis, None, scope, as_of=as_of, cohorts=12)
+    cohorts = data.cohort_retention(analysis, as_of=as_of, scope=scope, cohorts=12)
     st.altair_chart(charts.cohort_chart(cohorts, lang), width="stretch")
     st.caption(text("cohort_caption", lang))
 
 
 def show_channels() -> None:
     st.subheader(text("channels_title", lang))
-    channels = data.call("channel_conversion", analysis, thresholds, scope, as_of=as_of)
+    channels = data.channel_conversion(analysis, thresholds, as_of=as_of, scope=scope)
     st.altair_chart(charts.channel_chart(channels, lang), width="stretch")
     shown = pd.DataFrame({
         text("col_channel", lang): channels["channel"].fillna(text("unknown", lang)),
@@ -122,7 +122,7 @@ def show_channels() -> None:
     st.dataframe(shown, hide_index=True, width="stretch", column_config={
         text("col_second_share", lang): st.column_config.ProgressColumn(format="percent", min_value=0, max_value=1),
         text("col_loyal_share", lang): st.column_config.ProgressColumn(format="percent", min_value=0, max_value=1),
-        text("col_amount_per_customer", lang): st.column_config.NumberColumn(format="¥%,.0f" if lang == "ja" else "%,.0f"),
+        text("col_amount_per_customer", lang): st.column_config.NumberColumn(format=amount_column_format(lang)),
     })
 
 

@@ -10,32 +10,27 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import re
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass
 from typing import Any, Iterator
 
 import pandas as pd
 
 from . import schema
-from .engine import (
-    Analysis,
-    _as_of,
-    _scope,
-    _thresholds,
-    _threshold_params,
-    classify_sql,
-    period_index,
-    tier_rank_sql,
-    to_date,
-)
+from .analysis import Analysis
+from .at_date import classify_sql
 from .errors import SegmentationError
+from .filters import READY_VIEWS, SORTS, CustomerFilters, FilterError, filters_sql
+from .periods import HIGH_DATE, LOW_DATE, to_date
+from .rules import Params, thresholds_or_default, tier_rank_sql
 from .scope import Scope
 from .thresholds import Thresholds
-from .tiers import CYCLE_STATUSES, TIER_CODES
+from .tiers import RANK, code_of
 
-
-class FilterError(SegmentationError, ValueError):
-    """A customer-list filter holds a bad value."""
+__all__ = [  # the filters live in `filters.py`; lists name them from here too
+    "READY_VIEWS", "SORTS", "CustomerFilters", "FilterError", "LIST_COLUMNS", "CALL_LIST_COLUMNS",
+    "ContactError", "CustomerRecord", "CONTACT_KINDS", "customer_list", "customer_record",
+    "ensure_list_tables", "iter_customer_list", "labelled", "log_contact", "ready_view_counts", "tier_history",
+]
 
 
 class ContactError(SegmentationError, ValueError):
@@ -72,194 +67,38 @@ CALL_LIST_COLUMNS: tuple[str, ...] = (
     "last_order_date", "expected_next_order_date", "cycle_status", "staff",
 )
 
-SORTS: dict[str, str] = {  # sort key -> ORDER BY
-    "amount": "amount DESC, customer_id",
-    "orders": "orders DESC, customer_id",
-    "recency": "recency_days DESC NULLS LAST, customer_id",
-    "recent": "last_order_date DESC NULLS LAST, customer_id",
-    "expected": "expected_next_order_date NULLS LAST, customer_id",
-    "last_contact": "last_contact_at NULLS FIRST, customer_id",
-    "customer_id": "customer_id",
-}
-
-
-# ---------------------------------------------------------------------------------------------
-# Filters
-
-
-@dataclass(frozen=True)
-class CustomerFilters:
-    """Narrowing of the customer list; every field left empty keeps everyone."""
-
-    tiers: tuple[str, ...] = ()
-    status: str | None = None  # active or lapsed
-    cycle: tuple[str, ...] = ()  # due, overdue, not_due
-    channel: tuple[str, ...] = ()
-    staff: tuple[str, ...] = ()
-    region: tuple[str, ...] = ()
-    min_average_order_value: float | None = None
-    max_average_order_value: float | None = None
-    min_campaign_share: float | None = None  # 0..1
-    max_campaign_share: float | None = None
-    no_contact_days: int | None = None  # last contact more than N days before as_of, or never
-    never_contacted: bool = False
-    expected_within_days: int | None = None  # next order expected on or before as_of + N days
-    search: str = ""  # in name, company and email
-    customer_ids: tuple[str, ...] = ()  # exactly these customers
-
-    def __post_init__(self) -> None:
-        set_ = object.__setattr__
-        for name in ("tiers", "cycle", "channel", "staff", "region", "customer_ids"):
-            value = getattr(self, name)
-            set_(self, name, (value,) if isinstance(value, str) else tuple(value or ()))
-        unknown = [t for t in self.tiers if t not in TIER_CODES]
-        if unknown:
-            raise FilterError(f"Unknown tier {unknown[0]!r}; use one of {', '.join(TIER_CODES)}.")
-        unknown = [c for c in self.cycle if c not in CYCLE_STATUSES]
-        if unknown:
-            raise FilterError(f"Unknown cycle status {unknown[0]!r}; use due, overdue or not_due.")
-        if self.status not in (None, "active", "lapsed"):
-            raise FilterError(f"The status must be active or lapsed, not {self.status!r}.")
-        for name in ("min_campaign_share", "max_campaign_share"):
-            value = getattr(self, name)
-            if value is not None and not 0 <= float(value) <= 1:
-                raise FilterError(f"{name} must be between 0 and 1, not {value!r}.")
-        for name in ("no_contact_days", "expected_within_days"):
-            value = getattr(self, name)
-            if value is not None and (not isinstance(value, int) or isinstance(value, bool) or value < 0):
-                raise FilterError(f"{name} must be a whole number of days, not {value!r}.")
-        if not isinstance(self.search, str) or len(self.search) > 200:
-            raise FilterError("The search text must be text of at most 200 characters.")
-
-    def replace(self, **changes: Any) -> "CustomerFilters":
-        return replace(self, **changes)
-
-    def active(self) -> dict[str, Any]:
-        """The fields that narrow the list, for captions and the export's conditions sheet."""
-        defaults = CustomerFilters()
-        return {f.name: getattr(self, f.name) for f in fields(self) if getattr(self, f.name) != getattr(defaults, f.name)}
-
-
-def filters_sql(filters: CustomerFilters) -> tuple[str, dict[str, Any]]:
-    """`(predicate, params)` over the list's columns; `TRUE` when nothing narrows."""
-    parts: list[str] = []
-    params: dict[str, Any] = {}
-
-    def add(fragment: str, **values: Any) -> None:
-        parts.append(fragment)
-        params.update(values)
-
-    if filters.customer_ids:
-        add("list_contains($f_ids, customer_id)", f_ids=list(filters.customer_ids))
-    if filters.tiers:
-        add("list_contains($f_tiers, tier)", f_tiers=list(filters.tiers))
-    if filters.status == "active":
-        add("lapsed = false")
-    elif filters.status == "lapsed":
-        add("lapsed = true")
-    if filters.cycle:
-        add("list_contains($f_cycle, cycle_status)", f_cycle=list(filters.cycle))
-    for name in ("channel", "staff", "region"):
-        values = getattr(filters, name)
-        if values:
-            add(f"list_contains($f_{name}, {name})", **{f"f_{name}": list(values)})
-    if filters.min_average_order_value is not None:
-        add("average_order_value >= $f_aov_min", f_aov_min=float(filters.min_average_order_value))
-    if filters.max_average_order_value is not None:
-        add("average_order_value <= $f_aov_max", f_aov_max=float(filters.max_average_order_value))
-    if filters.min_campaign_share is not None:
-        add("campaign_share >= $f_camp_min", f_camp_min=float(filters.min_campaign_share))
-    if filters.max_campaign_share is not None:
-        add("campaign_share <= $f_camp_max", f_camp_max=float(filters.max_campaign_share))
-    if filters.never_contacted:
-        add("last_contact_at IS NULL")
-    if filters.no_contact_days is not None:
-        add("(last_contact_at IS NULL OR CAST(last_contact_at AS DATE) < $as_of - CAST($f_quiet AS INTEGER))",
-            f_quiet=filters.no_contact_days)
-    if filters.expected_within_days is not None:
-        add("expected_next_order_date <= $as_of + CAST($f_within AS INTEGER)", f_within=filters.expected_within_days)
-    if filters.search.strip():
-        add("(contains(lower(coalesce(name, '')), $f_search) OR contains(lower(coalesce(company, '')), $f_search)"
-            " OR contains(lower(coalesce(email, '')), $f_search) OR contains(lower(customer_id), $f_search))",
-            f_search=filters.search.strip().lower())
-    return (" AND ".join(parts) if parts else "TRUE"), params
-
-
-# ---------------------------------------------------------------------------------------------
-# Ready-made views
-
-
-@dataclass(frozen=True)
-class ReadyView:
-    key: str
-    filters: CustomerFilters
-    sort: str
-
-
-READY_VIEWS: dict[str, ReadyView] = {
-    view.key: view
-    for view in (
-        ReadyView("due_this_week", CustomerFilters(cycle=("due",), status="active", expected_within_days=7),
-                  "expected"),
-        ReadyView("overdue_possibly_lost", CustomerFilters(cycle=("overdue",), status="active"), "amount"),
-        ReadyView("loyal_lapsing", CustomerFilters(tiers=("loyal",), status="active", cycle=("overdue",)),
-                  "amount"),
-        ReadyView("trend_from_campaigns", CustomerFilters(tiers=("trend",), min_campaign_share=0.5), "recent"),
-    )
-}
-
-
 # ---------------------------------------------------------------------------------------------
 # Lazily loaded, threshold-free parts of the analysis
 
 
+#: The side tables a list reads besides the engine's (see `Analysis.ensure`).
+LIST_TABLES = ("profile", "contact_summary")
+
+
 def ensure_list_tables(analysis: Analysis) -> None:
-    """Profiles and the latest contacts, copied on first use of a list (once, whoever asks)."""
-    if getattr(analysis, "list_tables_ready", False):
-        return
-    with analysis.lock:
-        if getattr(analysis, "list_tables_ready", False):
-            return
-        if not analysis.has_table("profile"):
-            analysis.copy_from_source(
-                "profile",
-                """
-                SELECT c.cid, p.name, p.company, p.email, p.phone, p.address
-                FROM src.customers p JOIN cust c USING (customer_id)
-                """,
-            )
-        refresh_contacts(analysis)
-        analysis.list_tables_ready = True
-
-
-def refresh_contacts(analysis: Analysis) -> None:
-    """Re-read the latest contact per customer (contacts change without a new data_version)."""
-    analysis.copy_from_source(
-        "contact_summary",
-        """
-        SELECT c.cid, max(k.contacted_at) AS last_contact_at, count(*) AS contacts
-        FROM src.contacts k JOIN cust c USING (customer_id)
-        GROUP BY c.cid
-        """,
-        replace_existing=True,
-    )
-    analysis.contacts_version += 1
+    """Profiles and the latest contacts, built on first use of a list (once, whoever asks)."""
+    for name in LIST_TABLES:
+        analysis.ensure(name)
 
 
 PROFILE_COLUMNS = ("name", "company", "email", "phone", "address")
 
 
-def _list_sql(scope_sql: str, filter_sql: str, *, needs_profile: bool) -> str:
+def list_sql(thresholds: Thresholds, scope: Scope | None, as_of: dt.date,
+             filters: CustomerFilters) -> tuple[str, Params]:
     """The matching customers at `$as_of`, unsorted: classify joined with region, channel,
     staff, campaign share and the latest contact, then filtered. `average_order_value` is
     M / F; `campaign_share` the share of the customer's orders (to `$as_of`) that carried a
     campaign code. Profile text (name, company, ...) is joined here only when a filter reads it
-    (`needs_profile`); otherwise `_page_sql` adds it to the page's rows alone.
+    (a search); otherwise `page_sql` adds it to the page's rows alone.
     Columns: LIST_COLUMNS (profile columns NULL unless joined) and cid."""
+    classified, params = classify_sql(thresholds, scope, as_of)
+    where, filter_params = filters_sql(filters)
+    needs_profile = bool(filters.search.strip())
     profile = ", ".join(f"p.{name}" if needs_profile else f"CAST(NULL AS VARCHAR) AS {name}" for name in PROFILE_COLUMNS)
     profile_join = "LEFT JOIN profile p USING (cid)" if needs_profile else ""
-    return f"""
-        WITH k AS ({classify_sql(scope_sql)}),
+    sql = f"""
+        WITH k AS ({classified}),
         rows AS (
             SELECT k.customer_id, {profile}, c.region, c.channel, c.staff,
                    k.tier, k.lapsed, k.orders, k.amount,
@@ -273,35 +112,40 @@ def _list_sql(scope_sql: str, filter_sql: str, *, needs_profile: bool) -> str:
             {profile_join}
             LEFT JOIN contact_summary s USING (cid)
         )
-        SELECT * FROM rows WHERE {filter_sql}
+        SELECT * FROM rows WHERE {where}
     """
+    return sql, {**params, **filter_params}
 
 
-def _page_sql(list_sql: str, order_by: str, *, paged: bool = True) -> str:
-    """The matching rows in order (`$limit` from `$offset` when `paged`: DuckDB keeps only the
-    top rows while sorting), with their profile text joined afterwards."""
+def page_sql(matching: tuple[str, Params], sort: str, *, limit: int | None, offset: int = 0) -> tuple[str, Params]:
+    """The matching rows in the order `sort` (`$limit` rows from `$offset`; every row from
+    `$offset` when `limit` is None: DuckDB keeps only the top rows while sorting), with their
+    profile text joined afterwards."""
+    if sort not in SORTS:
+        raise FilterError(f"Unknown sort {sort!r}; use one of {', '.join(SORTS)}.")
+    if (limit is not None and limit < 0) or offset < 0:
+        raise FilterError("limit and offset cannot be negative.")
+    matching_sql, params = matching
+    order_by = SORTS[sort]
     columns = ", ".join(f"coalesce(m.{name}, p.{name}) AS {name}" if name in PROFILE_COLUMNS else f"m.{name}"
                         for name in LIST_COLUMNS)
-    limit = "LIMIT $limit OFFSET $offset" if paged else "OFFSET $offset"
-    return f"""
-        WITH page AS (SELECT * FROM ({list_sql}) ORDER BY {order_by} {limit})
+    paging = "LIMIT $limit OFFSET $offset" if limit is not None else "OFFSET $offset"
+    sql = f"""
+        WITH page AS (SELECT * FROM ({matching_sql}) ORDER BY {order_by} {paging})
         SELECT {columns}, m.cid
         FROM page m LEFT JOIN profile p USING (cid)
         ORDER BY {", ".join("m." + part.strip() for part in order_by.split(","))}
     """
-
-
-def _list_query(analysis, thresholds, as_of, scope, filters, sort) -> tuple[str, dict[str, Any]]:
-    ensure_list_tables(analysis)
-    thresholds = _thresholds(thresholds)
-    filters = filters or CustomerFilters()
-    scope_sql, scope_params = _scope(scope)
-    filter_sql, filter_params = filters_sql(filters)
-    if sort not in SORTS:
-        raise FilterError(f"Unknown sort {sort!r}; use one of {', '.join(SORTS)}.")
-    sql = _list_sql(scope_sql, filter_sql, needs_profile=bool(filters.search.strip()))
-    params = {**_threshold_params(thresholds), **scope_params, **filter_params, "as_of": _as_of(analysis, as_of)}
+    params = {**params, "offset": int(offset)}
+    if limit is not None:
+        params["limit"] = int(limit)
     return sql, params
+
+
+def _matching(analysis, thresholds, as_of, scope, filters) -> tuple[str, Params]:
+    ensure_list_tables(analysis)
+    return list_sql(thresholds_or_default(thresholds), scope, analysis.resolve_as_of(as_of),
+                    filters or CustomerFilters())
 
 
 def customer_list(
@@ -316,18 +160,13 @@ def customer_list(
 ) -> tuple[int, pd.DataFrame]:
     """(how many customers match, the first `limit` of them from `offset`). Columns:
     `LIST_COLUMNS`."""
-    sql, params = _list_query(analysis, thresholds, as_of, scope, filters, sort)
-    if limit == 0:
-        return int(analysis.fetchall(f"SELECT count(*) FROM ({sql})", params)[0][0]), \
-            pd.DataFrame(columns=list(LIST_COLUMNS))
+    matching = _matching(analysis, thresholds, as_of, scope, filters)
+    page = page_sql(matching, sort, limit=limit, offset=offset)  # checks sort, limit and offset
+    sql, params = matching
     total = int(analysis.fetchall(f"SELECT count(*) FROM ({sql})", params)[0][0])
-    if (limit is not None and limit < 0) or offset < 0:
-        raise FilterError("limit and offset cannot be negative.")
-    page_sql = _page_sql(sql, SORTS[sort], paged=limit is not None)
-    params = {**params, "offset": int(offset)}
-    if limit is not None:
-        params["limit"] = int(limit)
-    frame = analysis.df(page_sql, params)
+    if limit == 0:
+        return total, pd.DataFrame(columns=list(LIST_COLUMNS))
+    frame = analysis.df(*page)
     return total, frame[list(LIST_COLUMNS)]
 
 
@@ -338,13 +177,11 @@ def ready_view_counts(
     scope: Scope | None = None,
 ) -> dict[str, int]:
     """How many customers each ready-made view holds, counted in one pass."""
-    sql, params = _list_query(analysis, thresholds, as_of, scope, None, "customer_id")
+    sql, params = _matching(analysis, thresholds, as_of, scope, None)
     parts = []
     for index, view in enumerate(READY_VIEWS.values()):
-        predicate, view_params = filters_sql(view.filters)
-        for name, value in view_params.items():  # each view gets its own parameter names
-            predicate = re.sub(rf"\${name}\b", f"$v{index}_{name}", predicate)
-            params[f"v{index}_{name}"] = value
+        predicate, view_params = filters_sql(view.filters, prefix=f"v{index}_")
+        params.update(view_params)
         parts.append(f"count(*) FILTER (WHERE {predicate})")
     row = analysis.fetchall(f"SELECT {', '.join(parts)} FROM ({sql})", params)[0]
     return {key: int(count) for key, count in zip(READY_VIEWS, row)}
@@ -364,14 +201,10 @@ def iter_customer_list(
     unknown = [c for c in columns if c not in LIST_COLUMNS]
     if unknown:
         raise FilterError(f"Unknown column {unknown[0]!r}; use some of {', '.join(LIST_COLUMNS)}.")
-    sql, params = _list_query(analysis, thresholds, as_of, scope, filters, sort)
-    sql = _page_sql(sql, SORTS[sort], paged=False)
-    params = {**params, "offset": 0}
+    sql, params = page_sql(_matching(analysis, thresholds, as_of, scope, filters), sort, limit=None)
     cursor = analysis.cursor()
     try:
-        from .engine import _bind
-
-        result = cursor.execute(sql, _bind(sql, params))
+        result = cursor.execute(sql, params)
         while True:
             chunk = result.fetch_df_chunk(max(1, chunk_rows // 2048))
             if chunk is None or chunk.empty:
@@ -430,18 +263,39 @@ def tier_history(
     Columns: since (date), tier, lapsed. A new row starts at every activity day that changes
     the tier and on every lapse day.
     """
-    thresholds = _thresholds(thresholds)
-    as_of = _as_of(analysis, as_of)
+    sql, params = tier_history_sql(thresholds_or_default(thresholds), customer_id, analysis.resolve_as_of(as_of))
+    frame = analysis.df(sql, params)
+    rows: list[tuple] = []
+    for since, tier_rank, lapsed in frame.itertuples(index=False):
+        lapsed = None if pd.isna(lapsed) else bool(lapsed)
+        key = (code_of(tier_rank), lapsed)
+        since = since.date() if hasattr(since, "date") else since
+        if rows and rows[-1][0] == since:
+            rows.pop()  # the same day: only the state at the end of the day counts
+        if rows and rows[-1][1:] == key:
+            continue
+        rows.append((since, *key))
+    history = pd.DataFrame(rows, columns=["since", "tier", "lapsed"])
+    history["lapsed"] = history["lapsed"].astype(object)
+    return history
+
+
+def tier_history_sql(thresholds: Thresholds, customer_id: str, as_of: dt.date) -> tuple[str, Params]:
+    """Every event that can change one customer's tier or status up to `$as_of`: becoming a
+    prospect, each activity day (with the tier after it) and each lapse day.
+    Columns: since, tier (rank), lapsed (NULL for prospects), in order of time."""
+    rank, rank_params = tier_rank_sql(thresholds)
     sql = f"""
         WITH me AS (SELECT cid, exists_from, first_activity FROM cust WHERE customer_id = $customer_id),
         s AS (
-            SELECT valid_from, valid_to, last_day, f, {tier_rank_sql()} AS tier
+            SELECT valid_from, valid_to, last_day, f, {rank} AS tier
             FROM state WHERE cid = (SELECT cid FROM me) AND valid_from <= $as_of
         ),
         events AS (
-            SELECT coalesce((SELECT exists_from FROM me), DATE '1900-01-01') AS since, 0 AS tier, NULL AS lapsed
+            SELECT coalesce((SELECT exists_from FROM me), DATE '{LOW_DATE}') AS since, {RANK['prospect']} AS tier,
+                   NULL AS lapsed
             WHERE (SELECT cid FROM me) IS NOT NULL
-              AND (SELECT coalesce(exists_from, DATE '1900-01-01') < coalesce(first_activity, DATE '9999-12-31') FROM me)
+              AND (SELECT coalesce(exists_from, DATE '{LOW_DATE}') < coalesce(first_activity, DATE '{HIGH_DATE}') FROM me)
             UNION ALL
             SELECT valid_from, tier, CASE WHEN f = 0 THEN NULL ELSE false END FROM s
             UNION ALL
@@ -452,21 +306,7 @@ def tier_history(
         )
         SELECT since, tier, lapsed FROM events ORDER BY since, lapsed NULLS FIRST
     """
-    params = {**_threshold_params(thresholds), "customer_id": customer_id, "as_of": as_of}
-    frame = analysis.df(sql, params)
-    rows: list[tuple] = []
-    for since, rank, lapsed in frame.itertuples(index=False):
-        lapsed = None if pd.isna(lapsed) else bool(lapsed)
-        key = (TIER_CODES[int(rank)], lapsed)
-        since = since.date() if hasattr(since, "date") else since
-        if rows and rows[-1][0] == since:
-            rows.pop()  # the same day: only the state at the end of the day counts
-        if rows and rows[-1][1:] == key:
-            continue
-        rows.append((since, *key))
-    history = pd.DataFrame(rows, columns=["since", "tier", "lapsed"])
-    history["lapsed"] = history["lapsed"].astype(object)
-    return history
+    return sql, {**rank_params, "lapse_days": thresholds.lapse_days, "customer_id": customer_id, "as_of": as_of}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -552,12 +392,3 @@ def labelled(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
                                for code in out["cycle_status"]]
     out.columns = [text(f"col_{name}", lang) for name in out.columns]
     return out
-
-
-def describe_filters(filters: CustomerFilters, lang: str) -> str:
-    """One line naming every filter in use (for the export's conditions sheet)."""
-    active = filters.active()
-    if not active:
-        return "なし" if lang == "ja" else "none"
-    return "; ".join(f"{name}={','.join(map(str, value)) if isinstance(value, tuple) else value}"
-                     for name, value in active.items())

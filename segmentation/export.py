@@ -566,6 +566,43 @@ def write_xlsx_stream(
 
 
 # ---------------------------------------------------------------------------------------------
+# The conditions of a list, as a manager reads them
+
+
+def conditions_rows(
+    *,
+    lang: str,
+    view: str | None,
+    as_of: dt.date,
+    thresholds,
+    scope,
+    filters,
+    rows: int | None = None,
+    created: dt.datetime | None = None,
+) -> list[tuple[str, str]]:
+    """The (label, sentence) rows that say which list an export holds: the 条件 sheet of an
+    Excel file, written the same way by the page and the CLI. `view` is a ready view's key (or
+    None for a list filtered by hand); `lang` ja or en (`codes` reads as en)."""
+    from .filters import describe_filters
+    from .texts import text
+
+    lang = "ja" if lang == "ja" else "en"
+    separator = "、" if lang == "ja" else "; "
+    described = describe_filters(filters, lang)
+    result = [
+        (text("meta_view", lang), text(f"view_{view or 'custom'}", lang)),
+        (text("meta_as_of", lang), as_of.isoformat()),
+        (text("meta_thresholds", lang), separator.join(thresholds.describe(lang))),
+        (text("meta_scope", lang), scope.describe(lang)),
+        (text("meta_filters", lang), separator.join(described) if described else text("filter_desc_none", lang)),
+    ]
+    if rows is not None:
+        result.append((text("meta_rows", lang), f"{rows:,}"))
+    result.append((text("meta_created", lang), (created or dt.datetime.now()).strftime("%Y-%m-%d %H:%M")))
+    return result
+
+
+# ---------------------------------------------------------------------------------------------
 # File names
 
 

@@ -1,8 +1,9 @@
 """The database file: one DDL per migration, a schema version, and how to open the file.
 
 DuckDB lets one process hold a file for writing and then locks every other process out, even
-readers. So nothing here keeps a file open for long: readers open it read-only, copy what they
-need (see `engine.Analysis`) and close it; writers open it, write one transaction, and close it.
+readers. So nothing here keeps a file open for long: readers attach it read-only
+(`attach_read_only`, the one way to open a file for reading), copy what they need (see
+`analysis.Analysis`) and detach; writers open it, write one transaction, and close it.
 Both retry for a while when another process holds the lock.
 """
 
@@ -13,11 +14,13 @@ import threading
 import time
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator, TypeVar
 
 import duckdb
 
 from .errors import DatabaseBusyError, DatabaseError
+
+T = TypeVar("T")
 
 #: Numbered, named migrations. Each runs in one transaction with its schema-version row.
 MIGRATIONS: tuple[tuple[int, str, str], ...] = (
@@ -90,16 +93,19 @@ CREATE TABLE IF NOT EXISTS schema_migrations (
 """
 
 
-def schema_version(con: duckdb.DuckDBPyConnection) -> int:
-    """The highest migration applied to the open database (0 for a new file)."""
+def schema_version(con: duckdb.DuckDBPyConnection, catalog: str | None = None) -> int:
+    """The highest migration applied to the database (0 for a new file); `catalog` names an
+    attached one (default: the database in use)."""
     exists = con.execute(
         "SELECT count(*) FROM information_schema.tables "
         "WHERE table_name = 'schema_migrations' AND table_schema = 'main' "
-        "AND table_catalog = current_database()"
+        "AND table_catalog = coalesce($catalog, current_database())",
+        {"catalog": catalog},
     ).fetchall()[0][0]
     if not exists:
         return 0
-    return con.execute("SELECT coalesce(max(version), 0) FROM schema_migrations").fetchall()[0][0]
+    table = "schema_migrations" if catalog is None else f"{catalog}.schema_migrations"
+    return con.execute(f"SELECT coalesce(max(version), 0) FROM {table}").fetchall()[0][0]
 
 
 def migrate(con: duckdb.DuckDBPyConnection) -> int:
@@ -133,28 +139,13 @@ def _is_lock_error(error: Exception) -> bool:
     return "lock" in text and ("conflicting" in text or "could not set" in text)
 
 
-def connect(
-    path: str | os.PathLike,
-    *,
-    read_only: bool = False,
-    wait_seconds: float = 10.0,
-) -> duckdb.DuckDBPyConnection:
-    """Open the database file, waiting up to `wait_seconds` while another process holds it.
-
-    A writable connection creates the file if needed and brings its schema up to date. A
-    read-only connection requires the file to exist with a known schema.
-    """
-    path = Path(path)
-    if read_only and not path.exists():
-        raise DatabaseError(f"No database at {path}; create one with 'python -m segmentation sample' or 'import'.")
-    if not read_only and path.parent and not path.parent.exists():
-        raise DatabaseError(f"The folder {path.parent} does not exist.")
+def _while_locked(path: Path, wait_seconds: float, open_: Callable[[], T]) -> T:
+    """Run `open_` until it no longer fails on another process's lock, for up to `wait_seconds`."""
     deadline = time.monotonic() + wait_seconds
     delay = 0.05
     while True:
         try:
-            con = duckdb.connect(str(path), read_only=read_only)
-            break
+            return open_()
         except duckdb.Error as error:
             if not _is_lock_error(error):
                 raise DatabaseError(f"Cannot open {path}: {error}") from None
@@ -164,17 +155,62 @@ def connect(
                 ) from None
             time.sleep(delay)
             delay = min(delay * 2, 0.5)
+
+
+def _check_version(version: int, path: Path) -> None:
+    if version == 0:
+        raise DatabaseError(f"{path} is not a segmentation database (it has no schema).")
+    if version > SCHEMA_VERSION:
+        raise DatabaseError(
+            f"{path} is at schema version {version}, newer than this program knows ({SCHEMA_VERSION}); "
+            "update the program."
+        )
+
+
+def attach_read_only(
+    con: duckdb.DuckDBPyConnection, path: str | os.PathLike, alias: str, *, wait_seconds: float = 10.0
+) -> None:
+    """Attach the database file read-only to `con` as `alias`, after checking that it exists
+    and has a schema this program knows; waits up to `wait_seconds` while another process holds
+    it for writing. The one way this package opens a file for reading (the caller detaches)."""
+    path = Path(path)
+    if not path.exists():
+        raise DatabaseError(f"No database at {path}; create one with 'segmentation sample' or 'segmentation import'.")
+    _while_locked(path, wait_seconds, lambda: con.execute(f"ATTACH $path AS {alias} (READ_ONLY)", {"path": str(path)}))
     try:
-        if read_only:
-            version = schema_version(con)
-            if version == 0:
-                raise DatabaseError(f"{path} is not a segmentation database (it has no schema).")
-            if version > SCHEMA_VERSION:
-                raise DatabaseError(
-                    f"{path} is at schema version {version}, newer than this program knows ({SCHEMA_VERSION})."
-                )
-        else:
-            migrate(con)
+        _check_version(schema_version(con, catalog=alias), path)
+    except BaseException:
+        con.execute(f"DETACH {alias}")
+        raise
+
+
+def connect(
+    path: str | os.PathLike,
+    *,
+    read_only: bool = False,
+    wait_seconds: float = 10.0,
+) -> duckdb.DuckDBPyConnection:
+    """Open the database file, waiting up to `wait_seconds` while another process holds it.
+
+    A writable connection creates the file if needed and brings its schema up to date. A
+    read-only connection is an in-memory one with the file attached (`attach_read_only`) and
+    in use, so queries name its tables plainly.
+    """
+    path = Path(path)
+    if read_only:
+        con = duckdb.connect()
+        try:
+            attach_read_only(con, path, "db", wait_seconds=wait_seconds)
+            con.execute("USE db")
+        except BaseException:
+            con.close()
+            raise
+        return con
+    if path.parent and not path.parent.exists():
+        raise DatabaseError(f"The folder {path.parent} does not exist.")
+    con = _while_locked(path, wait_seconds, lambda: duckdb.connect(str(path)))
+    try:
+        migrate(con)
     except BaseException:
         con.close()
         raise

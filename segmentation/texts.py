@@ -95,6 +95,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "overview_title": {"ja": "顧客の層（{as_of}時点）", "en": "Customer tiers as of {as_of}"},
     "overview_scope": {"ja": "対象: {scope}", "en": "Showing {scope}"},
     "tile_customers": {"ja": "{n:,}人", "en": "{n:,}"},
+    "tile_exact": {"ja": "正確には {n:,}人", "en": "exactly {n:,}"},
     "tile_help": {"ja": "全体の{share:.1%}・売上の{amount_share:.1%}。前期末（{previous}）比。", "en": "{share:.1%} of customers, {amount_share:.1%} of revenue. Change since {previous}."},
     "tier_map_title": {"ja": "顧客マップ（購入回数×購入期間）", "en": "Tier map (orders × tenure)"},
     "tier_map_title_amount": {"ja": "顧客マップ（購入金額×購入期間）", "en": "Tier map (amount × tenure)"},
@@ -206,6 +207,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "columns_pick": {"ja": "表示する列", "en": "Columns"},
     "matches": {"ja": "該当 {n:,}人", "en": "{n:,} customers match"},
     "showing_first": {"ja": "先頭の{shown:,}人を表示しています。全員分はダウンロードしてください。", "en": "Showing the first {shown:,}; download to get them all."},
+    "filters_in_use": {"ja": "絞り込み: {filters}", "en": "Filters: {filters}"},
     "open_customer": {"ja": "行を選ぶと顧客詳細を開きます。", "en": "Select a row to open the customer."},
     "from_trends": {"ja": "推移グラフで選んだ層「{tier}」で絞り込んでいます。", "en": "Filtered by the tier chosen in the trends chart: {tier}."},
     "export_title": {"ja": "ダウンロード", "en": "Download"},
@@ -225,6 +227,66 @@ TEXTS: dict[str, dict[str, str]] = {
     "meta_view": {"ja": "一覧", "en": "View"},
     "meta_rows": {"ja": "件数", "en": "Rows"},
     "meta_created": {"ja": "作成日時", "en": "Created"},
+    # Command line (segmentation/cli.py: its own sentences; errors of the package stay English)
+    "cli_need_db": {"ja": "--db PATH で使うデータベースを指定してください（または SEGMENTATION_DB を設定してください）。",
+                    "en": "Say which database to use with --db PATH (or set SEGMENTATION_DB)."},
+    "cli_need_db_sample": {"ja": "--db PATH で作成するデータベースの場所を指定してください。",
+                           "en": "Say where to create the database with --db PATH."},
+    "cli_need_db_import": {"ja": "--db PATH で取り込み先のデータベースを指定してください。",
+                           "en": "Say which database to import into with --db PATH."},
+    "cli_cannot_write": {"ja": "{out} に書き込めません: {reason}。", "en": "Cannot write {out}: {reason}."},
+    "cli_interrupted": {"ja": "中断しました。何も変更していません。", "en": "interrupted; nothing was changed."},
+    "cli_stdout": {"ja": "標準出力", "en": "standard output"},
+    "cli_wrote_rows": {"ja": "{out} に{rows:,}行を書き出しました。", "en": "Wrote {rows:,} rows to {out}."},
+    "cli_wrote_customers": {"ja": "{out} に顧客{rows:,}人を書き出しました。", "en": "Wrote {rows:,} customers to {out}."},
+    "cli_created": {"ja": "{db} を作成しました: 顧客{customers:,}人、注文{orders:,}行、接触{contacts:,}件（{seconds:.1f}秒）。",
+                    "en": "Created {db}: {customers:,} customers, {orders:,} order rows, {contacts:,} contacts ({seconds:.1f} s)."},
+    "cli_imported": {"ja": "{db} に取り込みました: {parts}。", "en": "Imported into {db}: {parts}."},
+    "cli_imported_nothing": {"ja": "新しい行はありません。すべて {db} に取り込み済みです。",
+                             "en": "Nothing new: every row was already in {db}."},
+    "cli_import_orders": {"ja": "注文{count:,}件", "en": "orders added: {count:,}"},
+    "cli_import_new_customers": {"ja": "新規顧客{count:,}人", "en": "customers added: {count:,}"},
+    "cli_import_updated_customers": {"ja": "更新した顧客{count:,}人", "en": "customers updated: {count:,}"},
+    "cli_import_contacts": {"ja": "接触{count:,}件", "en": "contacts added: {count:,}"},
+    "cli_import_already": {"ja": "（取り込み済み{count:,}件）", "en": " ({count:,} already present)"},
+    "cli_note_min_amount": {"ja": "注: --min-amount {value}（提案値: {reason}）",
+                            "en": "note: --min-amount {value} (suggested: {reason})"},
+    "cli_warn_scope": {"ja": "警告: {flag} {value} に当てはまる顧客はいません。",
+                       "en": "warning: {flag} {value} matches no customer."},
+    "cli_summary_header": {"ja": "{as_of}時点の{scope}: {customers:,}人",
+                           "en": "{customers:,} customers as of {as_of} ({scope})"},
+    # Customer-list filters as sentences (filters.describe_filters; the 条件 sheet and captions)
+    "filter_desc_tiers": {"ja": "層: {values}", "en": "tier: {values}"},
+    "filter_desc_status_active": {"ja": "現役のみ", "en": "active customers only"},
+    "filter_desc_status_lapsed": {"ja": "離脱のみ", "en": "lapsed customers only"},
+    "filter_desc_cycle": {"ja": "購入サイクル: {values}", "en": "reorder cycle: {values}"},
+    "filter_desc_channel": {"ja": "獲得経路: {values}", "en": "acquired by {values}"},
+    "filter_desc_staff": {"ja": "担当者: {values}", "en": "looked after by {values}"},
+    "filter_desc_region": {"ja": "地域: {values}", "en": "in region {values}"},
+    "filter_desc_min_average_order_value": {"ja": "平均購入単価が{value}以上", "en": "average order of {value} or more"},
+    "filter_desc_max_average_order_value": {"ja": "平均購入単価が{value}以下", "en": "average order of {value} or less"},
+    "filter_desc_min_campaign_share": {"ja": "キャンペーン利用率が{value}以上",
+                                       "en": "{value} or more of the orders used a campaign"},
+    "filter_desc_max_campaign_share": {"ja": "キャンペーン利用率が{value}以下",
+                                       "en": "{value} or less of the orders used a campaign"},
+    "filter_desc_no_contact_days": {"ja": "{value}日以上接触なし（未接触を含む）",
+                                    "en": "no contact for more than {value} days (or never)"},
+    "filter_desc_never_contacted": {"ja": "一度も接触なし", "en": "never contacted"},
+    "filter_desc_expected_within_days": {"ja": "次回購入予定日が{value}日以内",
+                                         "en": "next order expected within {value} days"},
+    "filter_desc_search": {"ja": "「{value}」を含む", "en": "matching “{value}”"},
+    "filter_desc_customer_ids": {"ja": "顧客ID: {values}", "en": "customer ID {values}"},
+    "filter_desc_none": {"ja": "なし（全員）", "en": "none (everyone)"},
+    # Thresholds as sentences (Thresholds.describe; the 条件 sheet and the CLI)
+    "thresholds_desc_orders": {"ja": "よく買う: {min_orders}回以上", "en": "buys often: {min_orders} orders or more"},
+    "thresholds_desc_amount": {"ja": "よく買う: 累計{min_amount}以上", "en": "buys often: {min_amount} spent or more"},
+    "thresholds_desc_tenure": {"ja": "長く買う: 初回から{min_tenure_days:,}日以上",
+                               "en": "buys over a long time: {min_tenure_days:,} days or more since the first order"},
+    "thresholds_desc_lapse": {"ja": "離脱: 最終購入から{lapse_days:,}日超", "en": "lapsed: more than {lapse_days:,} days since the latest order"},
+    "thresholds_desc_cycle": {"ja": "遅延: 平均間隔の{overdue_factor:g}倍超・購入時期: {due_window_days}日以内",
+                              "en": "overdue: silence over {overdue_factor:g} times the usual interval; due: expected within {due_window_days} days"},
+    "amount_yen": {"ja": "{value:,.0f}円", "en": "¥{value:,.0f}"},
+    "amount_plain": {"ja": "{value:,.2f}", "en": "{value:,.2f}"},
     # Customer page
     "customer_title": {"ja": "顧客詳細", "en": "Customer"},
     "customer_pick": {"ja": "顧客IDを入力", "en": "Customer ID"},
@@ -317,3 +379,29 @@ def status_name(lapsed: bool | None, lang: str = "ja") -> str:
     if lapsed is None:
         return ""
     return text("status_lapsed" if lapsed else "status_active", lang)
+
+
+def format_amount(value, lang: str = "ja") -> str:
+    """An amount of money as a manager reads it: 12,800円 / ¥12,800 (cents only when present)."""
+    number = float(value)
+    return text("amount_yen" if number == round(number) else "amount_plain", lang, value=number)
+
+
+def amount_column_format(lang: str = "ja") -> str:
+    """The printf format of an amount column in a table (yen sign in Japanese)."""
+    return "¥%,.0f" if lang == "ja" else "%,.0f"
+
+
+def format_count(number: int, lang: str = "ja", *, compact_from: int = 10_000) -> str:
+    """A count that fits a narrow tile: 12,345 as 1.2万 (Japanese) or 12.3k (English) from
+    `compact_from` on, the exact number below that. Show the exact number beside a compact one."""
+    number = int(number)
+    if abs(number) < compact_from:
+        return f"{number:,}"
+    if lang == "ja":
+        unit, size = ("億", 100_000_000) if abs(number) >= 100_000_000 else ("万", 10_000)
+    else:
+        unit, size = ("M", 1_000_000) if abs(number) >= 1_000_000 else ("k", 1_000)
+    value = number / size
+    shown = f"{value:,.1f}" if abs(value) < 100 else f"{value:,.0f}"
+    return shown.removesuffix(".0") + unit

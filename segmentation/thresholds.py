@@ -10,6 +10,10 @@ from .errors import ThresholdError
 
 VALUE_AXES = ("orders", "amount")
 
+#: The amount threshold used when the data suggests none (too few repeat customers): the one
+#: default of the engine, the sidebar and the CLI.
+DEFAULT_MIN_AMOUNT = Decimal("10000")
+
 
 def _whole(name: str, value: Any, minimum: int, maximum: int) -> int:
     if isinstance(value, bool):
@@ -84,6 +88,17 @@ class Thresholds:
         values = asdict(self)
         values["min_amount"] = None if self.min_amount is None else str(self.min_amount)
         return values
+
+    def describe(self, lang: str = "ja") -> list[str]:
+        """The thresholds as sentences a manager reads (the export's 条件 sheet, the CLI)."""
+        from .texts import format_amount, text
+
+        values = self.as_dict()
+        if self.value_axis == "amount":
+            first = text("thresholds_desc_amount", lang, min_amount=format_amount(self.min_amount, lang))
+        else:
+            first = text("thresholds_desc_orders", lang, **values)
+        return [first, *(text(f"thresholds_desc_{key}", lang, **values) for key in ("tenure", "lapse", "cycle"))]
 
     @classmethod
     def from_dict(cls, values: dict[str, Any]) -> "Thresholds":

@@ -1,8 +1,8 @@
 """The tiers as data: codes, display order, names in both languages and the one colour palette.
 
-The rules that decide a tier live in `engine.py` (as SQL) and in `docs/tiers.md` (as prose);
-everything that *names* or *colours* a tier comes from here, so every chart, table and export
-agrees.
+The rules that decide a tier live in `rules.py` (as SQL) and in `docs/tiers.md` (as prose);
+everything that *names*, *ranks* or *colours* a tier comes from here, down to the ranks and the
+grid of every (tier, status) in the SQL, so every chart, table, export and query agrees.
 """
 
 from __future__ import annotations
@@ -34,6 +34,9 @@ TIERS: tuple[Tier, ...] = (
 
 TIER_CODES: tuple[str, ...] = tuple(t.code for t in TIERS)
 BY_CODE: dict[str, Tier] = {t.code: t for t in TIERS}
+BY_RANK: dict[int, Tier] = {t.rank: t for t in TIERS}
+#: The rank of each tier by code, for the SQL that decides tiers (`rules.py`).
+RANK: dict[str, int] = {t.code: t.rank for t in TIERS}
 
 #: Statuses every tier but `prospect` is split by.
 STATUSES: tuple[str, ...] = ("active", "lapsed")
@@ -45,5 +48,17 @@ MOVEMENTS: tuple[str, ...] = ("new", "promoted", "demoted", "lapsed", "reactivat
 CYCLE_STATUSES: tuple[str, ...] = ("overdue", "due", "not_due")
 
 
+#: Every (tier rank, lapsed) a customer can be in, in display order: prospects have no status
+#: (None); every other tier is active (False) or lapsed (True).
+TIER_STATUS_KEYS: tuple[tuple[int, bool | None], ...] = tuple(
+    key for t in TIERS for key in ([(t.rank, None)] if t.code == "prospect" else [(t.rank, False), (t.rank, True)])
+)
+
+
 def tier(code: str) -> Tier:
     return BY_CODE[code]
+
+
+def code_of(rank: int) -> str:
+    """The tier code of a rank."""
+    return BY_RANK[int(rank)].code

@@ -106,14 +106,14 @@ def test_the_search_box_narrows_the_count_as_the_core_says(customers, demo_analy
 
 def test_a_tier_chosen_on_the_trends_page_filters_the_customer_list(open_app, demo_db, demo_analysis):
     at = open_app(demo_db)
-    at.session_state["selected_tier"] = "loyal"
+    at.session_state["handoff_tier"] = "loyal"
     at.switch_page(CUSTOMERS_PAGE).run()
 
     assert_no_exception(at)
     assert [info.value for info in at.info] == [text("from_trends", "ja", tier=tier_name("loyal", "ja"))]
     assert at.get_by_key("cu_tiers").value == ["loyal"]
     assert shown_count(at) == core_total(demo_analysis, CustomerFilters(tiers=("loyal",)))
-    assert "selected_tier" not in at.session_state, "the tier must be taken once, not on every rerun"
+    assert "handoff_tier" not in at.session_state, "the tier must be taken once, not on every rerun"
 
 
 def prepare(at, chosen: str):

@@ -30,6 +30,7 @@ from segmentation.customers import (
     tier_history,
 )
 from segmentation.demo import build_demo_database
+from segmentation.analysis import SIDE_TABLES, SideTable
 from segmentation.engine import Analysis, classify
 from segmentation.errors import DatabaseBusyError
 from segmentation.tiers import TIER_CODES
@@ -354,14 +355,14 @@ def test_a_list_asked_for_while_another_thread_loads_the_list_tables_does_not_fa
     that is not there yet."""
     fresh = Analysis.open(demo_db)
     profiles_loaded, contacts_may_load = threading.Event(), threading.Event()
-    real_refresh = customers.refresh_contacts
+    real_contacts = SIDE_TABLES["contact_summary"]
 
-    def refresh_when_allowed(analysis: Analysis) -> None:
+    def load_contacts_when_allowed(analysis: Analysis, cursor) -> None:
         profiles_loaded.set()
         contacts_may_load.wait(10)
-        real_refresh(analysis)
+        real_contacts.build(analysis, cursor)
 
-    monkeypatch.setattr(customers, "refresh_contacts", refresh_when_allowed)
+    monkeypatch.setitem(SIDE_TABLES, "contact_summary", SideTable("contact_summary", load_contacts_when_allowed))
     outcomes: dict[str, object] = {}
 
     def ask(name: str) -> None:

@@ -1,3 +1,4 @@
+-- parameters: as_of, lapse_days, min_amount_cents, min_orders, min_tenure_days, value_axis
 SELECT c.channel, count(*) AS acquired,
                count(*) FILTER (WHERE t.f >= 1) AS first_order,
                count(*) FILTER (WHERE t.f >= 2) AS second_order,

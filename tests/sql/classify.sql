@@ -1,3 +1,4 @@
+-- parameters: as_of, due_window_days, lapse_days, min_amount_cents, min_orders, min_tenure_days, overdue_factor, value_axis
 WITH t AS (
         SELECT cid, CASE
         WHEN f = 0 THEN 0

@@ -1,3 +1,4 @@
+-- parameters: as_of, due_window_days, f_lapsed, f_quiet_days, f_search, f_tiers, lapse_days, min_amount_cents, min_orders, min_tenure_days, overdue_factor, scope_category, scope_channel, value_axis
 WITH k AS (
         WITH t AS (
         SELECT cid, CASE
@@ -10,12 +11,12 @@ WITH k AS (
                CASE WHEN f = 0 THEN NULL ELSE ($as_of - last_day) > $lapse_days END AS lapsed,
                f, m_cents, CAST(last_day - tenure AS DATE) AS first_day, last_day, tenure, f_campaign
         FROM state
-        WHERE valid_from <= $as_of AND valid_to > $as_of AND TRUE
+        WHERE valid_from <= $as_of AND valid_to > $as_of AND cid IN (SELECT cid FROM cust WHERE list_contains($scope_channel, channel)) AND cid IN (SELECT cid FROM cust_category WHERE list_contains($scope_category, category))
         UNION ALL
         SELECT cid, 0, NULL, 0, 0, NULL, NULL, NULL, 0
         FROM cust
         WHERE coalesce(exists_from, DATE '1900-01-01') <= $as_of
-          AND coalesce(first_activity, DATE '9999-12-31') > $as_of AND TRUE
+          AND coalesce(first_activity, DATE '9999-12-31') > $as_of AND cid IN (SELECT cid FROM cust WHERE list_contains($scope_channel, channel)) AND cid IN (SELECT cid FROM cust_category WHERE list_contains($scope_category, category))
     ),
         x AS (
             SELECT t.*, ($as_of - last_day) AS recency,
@@ -50,4 +51,4 @@ WITH k AS (
             LEFT JOIN profile p USING (cid)
             LEFT JOIN contact_summary s USING (cid)
         )
-        SELECT * FROM rows WHERE list_contains($f_tiers, tier) AND lapsed = false AND (contains(lower(coalesce(name, '')), $f_search) OR contains(lower(coalesce(company, '')), $f_search) OR contains(lower(coalesce(email, '')), $f_search) OR contains(lower(customer_id), $f_search))
+        SELECT * FROM rows WHERE list_contains($f_tiers, tier) AND lapsed = $f_lapsed AND (last_contact_at IS NULL OR CAST(last_contact_at AS DATE) < $as_of - CAST($f_quiet_days AS INTEGER)) AND (contains(lower(coalesce(name, '')), $f_search) OR contains(lower(coalesce(company, '')), $f_search) OR contains(lower(coalesce(email, '')), $f_search) OR contains(lower(customer_id), $f_search))

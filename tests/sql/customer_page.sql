@@ -1,4 +1,58 @@
-WITH page AS (SELECT * FROM (SELECT * FROM list) ORDER BY amount DESC, customer_id LIMIT $limit OFFSET $offset)
+-- parameters: as_of, due_window_days, lapse_days, limit, min_amount_cents, min_orders, min_tenure_days, offset, overdue_factor, value_axis
+WITH page AS (SELECT * FROM (
+        WITH k AS (
+        WITH t AS (
+        SELECT cid, CASE
+        WHEN f = 0 THEN 0
+        WHEN f = 1 THEN 1
+        WHEN (CASE WHEN $value_axis = 'orders' THEN f >= $min_orders ELSE m_cents >= $min_amount_cents END)
+            THEN CASE WHEN tenure >= $min_tenure_days THEN 5 ELSE 4 END
+        ELSE CASE WHEN tenure >= $min_tenure_days THEN 3 ELSE 2 END
+    END AS tier,
+               CASE WHEN f = 0 THEN NULL ELSE ($as_of - last_day) > $lapse_days END AS lapsed,
+               f, m_cents, CAST(last_day - tenure AS DATE) AS first_day, last_day, tenure, f_campaign
+        FROM state
+        WHERE valid_from <= $as_of AND valid_to > $as_of AND TRUE
+        UNION ALL
+        SELECT cid, 0, NULL, 0, 0, NULL, NULL, NULL, 0
+        FROM cust
+        WHERE coalesce(exists_from, DATE '1900-01-01') <= $as_of
+          AND coalesce(first_activity, DATE '9999-12-31') > $as_of AND TRUE
+    ),
+        x AS (
+            SELECT t.*, ($as_of - last_day) AS recency,
+                   CASE WHEN f >= 2 THEN tenure / (f - 1) END AS interval_days,
+                   CASE WHEN f >= 2 THEN last_day + CAST((2 * tenure + f - 1) // (2 * (f - 1)) AS INTEGER) END
+                       AS expected_next
+            FROM t
+        )
+        SELECT c.customer_id, CASE x.tier WHEN 0 THEN 'prospect' WHEN 1 THEN 'first' WHEN 2 THEN 'nascent' WHEN 3 THEN 'steady' WHEN 4 THEN 'trend' WHEN 5 THEN 'loyal' END AS tier, x.lapsed,
+               x.f AS orders, CAST(x.m_cents AS DECIMAL(18, 2)) / 100 AS amount,
+               x.first_day AS first_order_date, x.last_day AS last_order_date,
+               CASE WHEN x.f > 0 THEN x.tenure END AS tenure_days, CAST(x.recency AS INTEGER) AS recency_days,
+               x.interval_days, x.expected_next AS expected_next_order_date,
+               CASE WHEN x.f < 2 THEN NULL
+                    WHEN x.recency * (x.f - 1) > x.tenure * $overdue_factor THEN 'overdue'
+                    WHEN x.expected_next <= $as_of + CAST($due_window_days AS INTEGER) THEN 'due'
+                    ELSE 'not_due' END AS cycle_status,
+               CASE WHEN x.f > 0 THEN x.f_campaign / x.f END AS campaign_share,
+               x.cid
+        FROM x JOIN cust c USING (cid)
+    ),
+        rows AS (
+            SELECT k.customer_id, CAST(NULL AS VARCHAR) AS name, CAST(NULL AS VARCHAR) AS company, CAST(NULL AS VARCHAR) AS email, CAST(NULL AS VARCHAR) AS phone, CAST(NULL AS VARCHAR) AS address, c.region, c.channel, c.staff,
+                   k.tier, k.lapsed, k.orders, k.amount,
+                   CASE WHEN k.orders > 0 THEN CAST(k.amount AS DOUBLE) / k.orders END AS average_order_value,
+                   k.campaign_share,
+                   k.first_order_date, k.last_order_date, k.tenure_days, k.recency_days, k.interval_days,
+                   k.expected_next_order_date, k.cycle_status,
+                   s.last_contact_at, coalesce(s.contacts, 0) AS contacts, k.cid
+            FROM k
+            JOIN cust c USING (cid)
+            LEFT JOIN contact_summary s USING (cid)
+        )
+        SELECT * FROM rows WHERE TRUE
+    ) ORDER BY amount DESC, customer_id LIMIT $limit OFFSET $offset)
         SELECT m.customer_id, coalesce(m.name, p.name) AS name, coalesce(m.company, p.company) AS company, coalesce(m.email, p.email) AS email, coalesce(m.phone, p.phone) AS phone, m.region, coalesce(m.address, p.address) AS address, m.channel, m.staff, m.tier, m.lapsed, m.orders, m.amount, m.average_order_value, m.campaign_share, m.first_order_date, m.last_order_date, m.tenure_days, m.recency_days, m.interval_days, m.expected_next_order_date, m.cycle_status, m.last_contact_at, m.contacts, m.cid
         FROM page m LEFT JOIN profile p USING (cid)
         ORDER BY m.amount DESC, m.customer_id

@@ -1,3 +1,4 @@
+-- parameters: end_i, lapse_days, min_amount_cents, min_orders, min_tenure_days, start_i, value_axis
 WITH a AS (
             SELECT i,
                    CASE WHEN prev_f IS NOT NULL THEN CASE

@@ -1,3 +1,4 @@
+-- parameters: end_i, lapse_days, min_amount_cents, min_orders, min_tenure_days, start_i, value_axis
 SELECT i, CASE
         WHEN f = 0 THEN 0
         WHEN f = 1 THEN 1

@@ -1,3 +1,4 @@
+-- parameters: as_of, lapse_days, min_amount_cents, min_orders, min_tenure_days, value_axis
 WITH r AS (
             SELECT * FROM (
         SELECT cid, CASE

@@ -1,3 +1,4 @@
+-- parameters: as_of, lapse_days, min_amount_cents, min_orders, min_tenure_days, value_axis
 SELECT tier, lapsed, count(*) AS customers, CAST(sum(m_cents) AS BIGINT) AS amount_cents
         FROM (
         SELECT cid, CASE

@@ -1,3 +1,4 @@
+-- parameters: end_i, lapse_days, min_amount_cents, min_orders, min_tenure_days, scope_category, scope_channel, start_i, value_axis
 WITH g AS (
             SELECT CASE
         WHEN f = 0 THEN 0
@@ -31,10 +32,7 @@ WITH g AS (
             UNION ALL SELECT 0, 0, e_i, -n * CAST(a_i < e_i AS INTEGER) FROM p
         ),
         delta AS (SELECT i, tier, lapsed, sum(d) AS d FROM ev GROUP BY ALL),
-        keys AS (
-            SELECT * FROM (VALUES (0, 0), (1, 0), (1, 1), (2, 0), (2, 1), (3, 0), (3, 1),
-                                  (4, 0), (4, 1), (5, 0), (5, 1)) k(tier, lapsed)
-        ),
+        keys AS (SELECT * FROM (VALUES (0, 0), (1, 0), (1, 1), (2, 0), (2, 1), (3, 0), (3, 1), (4, 0), (4, 1), (5, 0), (5, 1)) k(tier, lapsed)),
         grid AS (SELECT CAST(r.i AS INTEGER) AS i, k.tier, k.lapsed FROM range($start_i, $end_i + 1) r(i), keys k)
         SELECT grid.i, grid.tier, grid.lapsed,
                CAST(sum(coalesce(delta.d, 0)) OVER (

@@ -1,3 +1,4 @@
+-- parameters: amount_bins, as_of, lapse_days, min_amount_cents, min_orders, min_tenure_days, orders_cap, tenure_bin, value_axis
 SELECT CAST(tenure // $tenure_bin AS INTEGER) AS x_bin,
                CAST(CASE WHEN $value_axis = 'orders' THEN least(f, $orders_cap)
                          ELSE floor(log10(greatest(m_cents, 100) / 100.0) * $amount_bins) END AS INTEGER) AS y_bin,

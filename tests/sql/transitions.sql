@@ -1,3 +1,4 @@
+-- parameters: date_from, date_to, lapse_days, min_amount_cents, min_orders, min_tenure_days, value_axis
 WITH a AS (
         SELECT cid, CASE
         WHEN f = 0 THEN 0

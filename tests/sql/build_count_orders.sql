@@ -1,0 +1,1 @@
+UPDATE bounds SET orders = (SELECT count(*) FROM ord WHERE cents > 0)

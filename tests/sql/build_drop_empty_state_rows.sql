@@ -1,0 +1,1 @@
+DELETE FROM state WHERE valid_from >= valid_to

@@ -1,0 +1,21 @@
+-- parameters: as_of, lapse_days, min_amount_cents, min_orders, min_tenure_days, scope_category, scope_channel, value_axis
+SELECT tier, lapsed, count(*) AS customers, CAST(sum(m_cents) AS BIGINT) AS amount_cents
+        FROM (
+        SELECT cid, CASE
+        WHEN f = 0 THEN 0
+        WHEN f = 1 THEN 1
+        WHEN (CASE WHEN $value_axis = 'orders' THEN f >= $min_orders ELSE m_cents >= $min_amount_cents END)
+            THEN CASE WHEN tenure >= $min_tenure_days THEN 5 ELSE 4 END
+        ELSE CASE WHEN tenure >= $min_tenure_days THEN 3 ELSE 2 END
+    END AS tier,
+               CASE WHEN f = 0 THEN NULL ELSE ($as_of - last_day) > $lapse_days END AS lapsed,
+               f, m_cents, CAST(last_day - tenure AS DATE) AS first_day, last_day, tenure, f_campaign
+        FROM state
+        WHERE valid_from <= $as_of AND valid_to > $as_of AND cid IN (SELECT cid FROM cust WHERE list_contains($scope_channel, channel)) AND cid IN (SELECT cid FROM cust_category WHERE list_contains($scope_category, category))
+        UNION ALL
+        SELECT cid, 0, NULL, 0, 0, NULL, NULL, NULL, 0
+        FROM cust
+        WHERE coalesce(exists_from, DATE '1900-01-01') <= $as_of
+          AND coalesce(first_activity, DATE '9999-12-31') > $as_of AND cid IN (SELECT cid FROM cust WHERE list_contains($scope_channel, channel)) AND cid IN (SELECT cid FROM cust_category WHERE list_contains($scope_category, category))
+    )
+        GROUP BY tier, lapsed
