@@ -7,6 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import charts, data, handoff, shell
+from dashboard.tables import blank_missing
 from segmentation import customers as cust
 from segmentation.errors import DatabaseBusyError, SegmentationError
 from segmentation.texts import TEXTS, amount_column_format, format_amount, status_name, text, tier_name
@@ -78,9 +79,8 @@ st.altair_chart(charts.orders_chart(record.orders, lang, expected), width="stret
 st.caption(text("orders_chart_caption", lang))
 orders = record.orders.rename(columns={c: text(f"col_{c}", lang) for c in
                                        ("order_id", "order_date", "amount", "campaign", "category")})
-st.dataframe(orders.drop(columns=["lines"]).fillna(""), hide_index=True, width="stretch", height=260, column_config={
+st.dataframe(blank_missing(orders.drop(columns=["lines"])), hide_index=True, width="stretch", height=260, column_config={
     text("col_amount", lang): st.column_config.NumberColumn(format=amount_column_format(lang)),
-    text("col_order_date", lang): st.column_config.DateColumn(format="YYYY-MM-DD"),
 })
 
 left, right = st.columns([3, 2])
@@ -92,7 +92,8 @@ with left:
         contacts = record.contacts.drop(columns=["contact_id"]).copy()
         contacts["kind"] = [text(f"kind_{k}", lang) if f"kind_{k}" in TEXTS else k for k in contacts["kind"]]
         contacts.columns = [text(f"col_{c}", lang) if c != "staff" else text("col_staff", lang) for c in contacts.columns]
-        st.dataframe(contacts.fillna(""), hide_index=True, width="stretch", height=260)
+        st.dataframe(blank_missing(contacts, with_time=(text("col_contacted_at", lang),)), hide_index=True,
+                     width="stretch", height=260)
 with right:
     st.subheader(text("contact_form", lang))
     with st.form("cs_contact", clear_on_submit=False):

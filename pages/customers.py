@@ -4,9 +4,10 @@ open one customer."""
 import streamlit as st
 
 from dashboard import data, handoff, shell
+from dashboard.tables import blank_missing
 from segmentation import customers as cust
 from segmentation.export import ExportError, conditions_rows, export_filename, to_csv_bytes, to_xlsx_bytes
-from segmentation.filters import describe_filters
+from segmentation.filters import filters_sentence
 from segmentation.texts import amount_column_format, text, tier_name
 from segmentation.tiers import CYCLE_STATUSES, TIER_CODES
 
@@ -104,15 +105,10 @@ columns = columns or DEFAULT_COLUMNS
 total, frame = data.customer_list(analysis, thresholds, as_of, scope, filters, sort, SHOWN_ROWS)
 
 st.subheader(text("matches", lang, n=total))
-in_use = describe_filters(filters, lang)
-st.caption(text("filters_in_use", lang, filters=("、" if lang == "ja" else "; ").join(in_use)
-                                                  if in_use else text("filter_desc_none", lang)))
+st.caption(text("filters_in_use", lang, filters=filters_sentence(filters, lang)))
 if total > SHOWN_ROWS:
     st.caption(text("showing_first", lang, shown=SHOWN_ROWS))
-shown = cust.labelled(frame[columns], lang)
-for name in shown.columns:  # blank, not "None", where a text value is missing
-    if shown[name].dtype == object or str(shown[name].dtype) == "str":
-        shown[name] = shown[name].fillna("")
+shown = blank_missing(cust.labelled(frame[columns], lang))
 money = amount_column_format(lang)
 config = {text("col_customer_id", lang): st.column_config.TextColumn(pinned=True)}
 for name in columns:
@@ -121,10 +117,6 @@ for name in columns:
         config[label] = st.column_config.NumberColumn(format=money)
     elif name == "campaign_share":
         config[label] = st.column_config.ProgressColumn(format="percent", min_value=0, max_value=1)
-    elif name.endswith("_date"):
-        config[label] = st.column_config.DateColumn(format="YYYY-MM-DD")
-    elif name == "last_contact_at":
-        config[label] = st.column_config.DatetimeColumn(format="YYYY-MM-DD")
     elif name == "interval_days":
         config[label] = st.column_config.NumberColumn(format="%.0f")
 event = st.dataframe(shown, hide_index=True, width="stretch", height=420, column_config=config,

@@ -20,6 +20,9 @@ counts = data.tier_counts(analysis, thresholds, as_of=as_of, scope=scope)
 before = data.tier_counts(analysis, thresholds, as_of=previous, scope=scope)
 before_by_key = {(row.tier, row.lapsed): row.customers for row in before.itertuples()}
 
+# Six tiles share the width: their figures use a smaller type than a lone metric, so a compact
+# figure (15.2万, 152k) shows in full from 1,280 px up. Constant CSS, no data in it.
+st.html("<style>[class*='st-key-ov_tile_'] [data-testid='stMetricValue'] {font-size: 1.6rem;}</style>")
 columns = st.columns(len(TIERS))
 for column, tier in zip(columns, TIERS):
     rows = counts[counts["tier"] == tier.code]

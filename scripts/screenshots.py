@@ -22,6 +22,7 @@ PAGES = {"overview": "", "trends": "trends", "customers": "customers", "customer
 def wait_for_app(page) -> None:
     """Until the script has finished running and the charts have drawn."""
     page.wait_for_selector("[data-testid='stAppViewContainer']", timeout=60_000)
+    page.wait_for_selector("[data-testid='stMain'] h1", timeout=180_000)  # every page has a title
     page.wait_for_timeout(1500)
     expect(page.locator("[data-testid='stStatusWidget']")).to_have_count(0, timeout=120_000)
     page.wait_for_timeout(2500)
@@ -32,6 +33,8 @@ def main() -> int:
     parser.add_argument("--db", default=str(ROOT / "data" / "demo.duckdb"))
     parser.add_argument("--out", default=str(ROOT / "docs" / "screenshots"))
     parser.add_argument("--langs", default="ja,en")
+    parser.add_argument("--pages", default=",".join(PAGES), help="which pages (default: all)")
+    parser.add_argument("--width", type=int, default=1500, help="browser width in px (default 1500)")
     args = parser.parse_args()
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
@@ -39,22 +42,23 @@ def main() -> int:
             tempfile.TemporaryDirectory() as profile:
         browser = playwright.chromium.launch_persistent_context(
             profile, executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True,
-            viewport={"width": 1500, "height": 1100}, locale="ja-JP",
+            viewport={"width": args.width, "height": 1100}, locale="ja-JP",
         )
         try:
             page = browser.new_page()
             for lang in args.langs.split(","):
-                for name, path in PAGES.items():
+                for name in args.pages.split(","):
+                    path = PAGES[name]
                     page.goto(f"{url}/{path}{'&' if '?' in path else '?'}lang={lang}")
                     wait_for_app(page)
                     target = out / f"{name}-{lang}.png"
                     height = page.evaluate(
                         "() => Math.max(...[...document.querySelectorAll('[data-testid=stMain], section.main, "
                         "[data-testid=stMainBlockContainer]')].map(e => e.scrollHeight), 1100)")
-                    page.set_viewport_size({"width": 1500, "height": min(int(height) + 80, 6000)})
+                    page.set_viewport_size({"width": args.width, "height": min(int(height) + 80, 6000)})
                     page.wait_for_timeout(1500)
                     page.screenshot(path=str(target), full_page=True)
-                    page.set_viewport_size({"width": 1500, "height": 1100})
+                    page.set_viewport_size({"width": args.width, "height": 1100})
                     print(target)
         finally:
             browser.close()

@@ -189,6 +189,16 @@ def describe_filters(filters: CustomerFilters, lang: str) -> list[str]:
     return sentences
 
 
+def filters_sentence(filters: CustomerFilters, lang: str) -> str:
+    """Every filter in use as one line (the page caption, the 条件 sheet); "none" when none."""
+    from .texts import text
+
+    described = describe_filters(filters, lang)
+    if not described:
+        return text("filter_desc_none", lang)
+    return ("、" if lang == "ja" else "; ").join(described)
+
+
 # ---------------------------------------------------------------------------------------------
 # Ready-made views and sort orders
 

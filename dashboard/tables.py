@@ -1,0 +1,24 @@
+"""Tables as a manager reads them: a missing value is an empty cell, never "None".
+
+`st.dataframe` writes "None" in a cell without a value (a customer never contacted, a
+first-time buyer's next order date). `blank_missing` turns date and time columns into ISO text
+(empty where missing) and missing text into empty text; numbers keep their type so their
+formats and sorting still work.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+
+def blank_missing(frame: pd.DataFrame, *, with_time: tuple[str, ...] = ()) -> pd.DataFrame:
+    """A copy of `frame` for display; columns named in `with_time` keep hours and minutes."""
+    shown = frame.copy()
+    for name in shown.columns:
+        column = shown[name]
+        if pd.api.types.is_datetime64_any_dtype(column):
+            pattern = "%Y-%m-%d %H:%M" if name in with_time else "%Y-%m-%d"
+            shown[name] = column.dt.strftime(pattern).fillna("").astype(object)
+        elif column.dtype == object or pd.api.types.is_string_dtype(column):
+            shown[name] = column.astype(object).where(column.notna(), "")
+    return shown
