@@ -1,6 +1,8 @@
 # Two commands do all set-up on a fresh machine with Python 3.11:
-#   make run    the dashboard on the demo database (http://127.0.0.1:8501)
+#   make run    the dashboard on the demo database (http://127.0.0.1:8501), or on the database
+#               named by SEGMENTATION_DB when that is set (SEGMENTATION_DB=shop.duckdb make run)
 #   make test   the whole test suite
+# Both install the project into .venv, so .venv/bin/segmentation is the command line.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -13,9 +15,10 @@ PORT ?= 8501
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
-$(VENV)/.installed: requirements.txt requirements-dev.txt | $(BIN)/python
+$(VENV)/.installed: requirements.txt requirements-dev.txt pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -r requirements.txt -r requirements-dev.txt
+	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $@
 
 $(DB): | $(VENV)/.installed
@@ -24,8 +27,17 @@ $(DB): | $(VENV)/.installed
 
 demo: $(DB)
 
-run: $(VENV)/.installed $(DB)
-	SEGMENTATION_DB=$(DB) $(BIN)/streamlit run app.py --server.address 127.0.0.1 --server.port $(PORT)
+# The database `make run` shows: $SEGMENTATION_DB when set (nothing is built), else the demo.
+ifneq ($(strip $(SEGMENTATION_DB)),)
+RUN_DB := $(SEGMENTATION_DB)
+RUN_NEEDS :=
+else
+RUN_DB := $(DB)
+RUN_NEEDS := $(DB)
+endif
+
+run: $(VENV)/.installed $(RUN_NEEDS)
+	SEGMENTATION_DB="$(RUN_DB)" $(BIN)/streamlit run app.py --server.address 127.0.0.1 --server.port $(PORT)
 
 system-deps:
 	bash scripts/system-deps.sh

@@ -85,10 +85,10 @@ TEXTS: dict[str, dict[str, str]] = {
     "empty_body": {
         "ja": "顧客と注文のデータを読み込むと、ここに顧客の層が表示されます。\n\n"
               "- お試し: 下のボタンでデモデータ（架空の顧客 {n:,}人）を作ります。\n"
-              "- 自社データ: `python -m segmentation import --db {db} --orders orders.csv --customers customers.csv`",
+              "- 自社データ: `segmentation import --db {db} --orders orders.csv --customers customers.csv`",
         "en": "Load customers and orders and your customer tiers appear here.\n\n"
               "- To try it: the button below creates demo data ({n:,} made-up customers).\n"
-              "- Your own data: `python -m segmentation import --db {db} --orders orders.csv --customers customers.csv`",
+              "- Your own data: `segmentation import --db {db} --orders orders.csv --customers customers.csv`",
     },
     "empty_load_demo": {"ja": "デモデータを作る", "en": "Create demo data"},
     # Overview page
@@ -217,8 +217,8 @@ TEXTS: dict[str, dict[str, str]] = {
     "export_xlsx": {"ja": "Excel（.xlsx）", "en": "Excel (.xlsx)"},
     "export_button": {"ja": "{n:,}人分をダウンロード", "en": "Download {n:,} customers"},
     "export_prepare": {"ja": "ファイルを作る", "en": "Prepare file"},
-    "export_large": {"ja": "{n:,}人は大きいため、ブラウザでは時間がかかります。{limit:,}人を超える一覧はコマンド `python -m segmentation export` をお使いください。", "en": "{n:,} customers is large for a browser download; above {limit:,} use the command `python -m segmentation export`."},
-    "export_too_large": {"ja": "{limit:,}人を超える一覧はブラウザからはダウンロードできません。コマンド `python -m segmentation export` をお使いください。", "en": "Lists above {limit:,} customers cannot be downloaded in the browser; use `python -m segmentation export`."},
+    "export_large": {"ja": "{n:,}人は大きいため、ブラウザでは時間がかかります。{limit:,}人を超える一覧はコマンド `segmentation export` をお使いください。", "en": "{n:,} customers is large for a browser download; above {limit:,} use the command `segmentation export`."},
+    "export_too_large": {"ja": "{limit:,}人を超える一覧はブラウザからはダウンロードできません。コマンド `segmentation export` をお使いください。", "en": "Lists above {limit:,} customers cannot be downloaded in the browser; use `segmentation export`."},
     "export_cp932_problem": {"ja": "Shift_JISで書けない文字があります: {problem}", "en": "Some text cannot be written in Shift_JIS: {problem}"},
     "meta_as_of": {"ja": "基準日", "en": "As of"},
     "meta_thresholds": {"ja": "しきい値", "en": "Thresholds"},

@@ -20,7 +20,7 @@ from segmentation.customers import CALL_LIST_COLUMNS, READY_VIEWS, CustomerFilte
 from segmentation.demo import build_demo_database
 from segmentation.engine import Analysis
 from segmentation.export import CONDITIONS_SHEET
-from segmentation.texts import text
+from segmentation.texts import text, tier_name
 
 ROOT = Path(__file__).resolve().parent.parent
 END = dt.date(2026, 11, 20)
@@ -28,8 +28,12 @@ JA_HEADERS = [text(f"col_{name}", "ja") for name in CALL_LIST_COLUMNS]
 
 
 def run_export(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "segmentation", "export", *args], cwd=ROOT, capture_output=True,
-                          text=True, timeout=120, env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT)})
+    # `--lang` defaults to the system language (English here, where LANG is unset): the tests of
+    # Japanese headers ask for them, as a Japanese system would.
+    lang = () if "--lang" in args else ("--lang", "ja")
+    return subprocess.run([sys.executable, "-m", "segmentation", "export", *args, *lang], cwd=ROOT,
+                          capture_output=True, text=True, timeout=120,
+                          env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT)})
 
 
 def read_csv(path: Path, encoding: str = "utf-8-sig") -> list[list[str]]:
@@ -122,8 +126,8 @@ def test_xlsx_has_a_frozen_header_the_rows_and_a_conditions_sheet(demo_db, analy
     assert list(data[0]) == JA_HEADERS
     expected = core_list(analysis, CustomerFilters(tiers=("loyal",)))
     assert [row[0] for row in data[1:]] == list(expected["customer_id"])
-    assert conditions["as_of"] == END.isoformat()
-    assert "loyal" in conditions["filters"]
+    assert conditions[text("meta_as_of", "ja")] == END.isoformat()
+    assert tier_name("loyal", "ja") in conditions[text("meta_filters", "ja")]
     assert not (tmp_path / "loyal.xlsx.part").exists()
 
 
@@ -237,3 +241,32 @@ def test_a_bad_flag_is_a_clear_error_with_exit_status_2_and_no_file(demo_db, tmp
     assert "Traceback" not in result.stderr
     assert message in result.stderr
     assert sorted(tmp_path.iterdir()) == []
+
+
+def test_a_missing_format_is_one_line_and_success_says_what_was_written(demo_db, analysis, tmp_path):
+    out = tmp_path / "all.csv"
+
+    missing = run_export("--db", str(demo_db), "--out", str(out))
+    written = run_export("--db", str(demo_db), "--out", str(out), "--format", "csv", "--lang", "en")
+
+    assert missing.returncode == 2
+    assert missing.stderr.count("\n") == 1 and "usage" not in missing.stderr
+    assert missing.stderr.startswith("error: ") and "--format" in missing.stderr
+    assert written.returncode == 0
+    assert written.stderr == f"Wrote {analysis.customer_count:,} customers to {out}.\n"
+    assert read_csv(out)[0] == [text(f"col_{name}", "en") for name in CALL_LIST_COLUMNS]
+
+
+def test_the_conditions_sheet_speaks_the_language_asked_for(demo_db, tmp_path):
+    out = tmp_path / "due.xlsx"
+    result = run_export("--db", str(demo_db), "--out", str(out), "--format", "xlsx", "--view", "due_this_week",
+                        "--region", "関東", "--lang", "en")
+    assert result.returncode == 0, result.stderr
+    workbook = openpyxl.load_workbook(out)
+    try:
+        conditions = dict(workbook[CONDITIONS_SHEET].iter_rows(values_only=True))
+    finally:
+        workbook.close()
+    assert conditions[text("meta_view", "en")] == text("view_due_this_week", "en")
+    assert conditions[text("meta_scope", "en")] == "customers in region 関東"
+    assert "=" not in conditions[text("meta_thresholds", "en")]

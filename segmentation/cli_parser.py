@@ -1,0 +1,214 @@
+"""The `segmentation` command's parser: its flags, their choices from the package, and the
+example every command's help ends with. Errors are one line (`Parser`); `cli.py` runs the
+commands.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+from decimal import Decimal
+from typing import Any, Mapping
+
+from .engine import FREQS
+from .export import CP932_ERRORS, ENCODINGS, FORMATS
+from .filters import READY_VIEWS, SORTS
+from .texts import LANGS
+from .thresholds import DEFAULT_MIN_AMOUNT, DEFAULT_THRESHOLDS, VALUE_AXES
+from .tiers import CYCLE_STATUSES, STATUSES, TIER_CODES
+
+PROG = "segmentation"
+
+
+class Parser(argparse.ArgumentParser):
+    """An ArgumentParser whose errors are one line (`error: ...`, exit status 2), no usage block.
+
+    Sub-parsers are made of the same class (argparse uses the parent's class by default).
+    """
+
+    def error(self, message: str):  # noqa: D401 - argparse's name
+        sentence = message.rstrip(".")
+        self.exit(2, f"error: {sentence} (see {self.prog} --help).\n")
+
+
+def system_language(environ: Mapping[str, str] = os.environ) -> str:
+    """`ja` when the locale environment says Japanese, else `en` (LC_ALL, LC_MESSAGES, LANG:
+    the first one set decides, as for every POSIX program)."""
+    for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        value = environ.get(name, "")
+        if value:
+            return "ja" if value.lower().startswith("ja") else "en"
+    return "en"
+
+
+# ---------------------------------------------------------------------------------------------
+# Shared flags
+
+
+def add_db(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--db",
+        default=os.environ.get("SEGMENTATION_DB"),
+        help="the database file (default: $SEGMENTATION_DB)",
+    )
+
+
+def add_lang(parser: argparse.ArgumentParser, what: str = "messages", codes: bool = False) -> None:
+    default = system_language()
+    parser.add_argument("--lang", choices=(*LANGS, "codes") if codes else LANGS, default=default,
+                        help=f"language of the {what} (default: the system language, here {default})")
+
+
+def add_thresholds(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("thresholds (see docs/tiers.md)")
+    defaults = DEFAULT_THRESHOLDS
+    group.add_argument("--min-orders", type=int, default=defaults.min_orders, metavar="N",
+                       help=f"'buys often': at least N orders (default {defaults.min_orders})")
+    group.add_argument("--min-tenure-days", type=int, default=defaults.min_tenure_days, metavar="N",
+                       help=f"'buys over a long time': first to last order at least N days (default {defaults.min_tenure_days})")
+    group.add_argument("--lapse-days", type=int, default=defaults.lapse_days, metavar="N",
+                       help=f"lapsed after more than N days without an order (default {defaults.lapse_days})")
+    group.add_argument("--value-axis", choices=VALUE_AXES, default=defaults.value_axis,
+                       help=f"decide 'often' by order count or by amount spent (default {defaults.value_axis})")
+    group.add_argument("--min-amount", metavar="X",
+                       help="with --value-axis amount: at least X spent (default: suggested from the data, "
+                            f"or {plain_number(DEFAULT_MIN_AMOUNT)} when it suggests none)")
+    group.add_argument("--overdue-factor", type=float, default=defaults.overdue_factor, metavar="X",
+                       help=f"overdue when the silence exceeds X times the customer's own interval (default {defaults.overdue_factor})")
+    group.add_argument("--due-window-days", type=int, default=defaults.due_window_days, metavar="N",
+                       help=f"due when the next order is expected within N days (default {defaults.due_window_days})")
+
+
+def add_scope(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("scope (repeat a flag for several values)")
+    group.add_argument("--channel", action="append", metavar="NAME", help="only customers acquired by this channel")
+    group.add_argument("--region", action="append", metavar="NAME", help="only customers in this region")
+    group.add_argument("--staff", action="append", metavar="NAME", help="only customers looked after by this staff")
+    group.add_argument("--category", action="append", metavar="NAME", help="only customers who bought this category")
+
+
+def add_out(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--out", required=True, metavar="FILE.csv", help="where to write the CSV ('-' for standard output)")
+
+
+def plain_number(value: Any) -> str:
+    """12000.0 -> 12000, Decimal('1.2E+4') -> 12000, 0.5 -> 0.5 (never an exponent)."""
+    number = Decimal(str(value)).normalize()
+    return format(number if number != number.to_integral() else number.quantize(Decimal(1)), "f")
+
+
+# ---------------------------------------------------------------------------------------------
+# The parser
+
+EXAMPLES = {
+    "sample": f"{PROG} sample --db data/sample.duckdb --customers 1000 --seed 7",
+    "import": f"{PROG} import --db shop.duckdb --orders docs/examples/orders.csv "
+              "--customers docs/examples/customers.csv --contacts docs/examples/contacts.csv",
+    "classify": f"{PROG} classify --db data/demo.duckdb --min-orders 4 --out tiers.csv",
+    "trend": f"{PROG} trend --db data/demo.duckdb --freq month --start 2024-01-01 --out trend.csv",
+    "transitions": f"{PROG} transitions --db data/demo.duckdb --from 2025-01-01 --to 2025-12-31 --out moves.csv",
+    "movements": f"{PROG} movements --db data/demo.duckdb --freq quarter --out movements.csv",
+    "channels": f"{PROG} channels --db data/demo.duckdb --out channels.csv",
+    "suggest": f"{PROG} suggest --db data/demo.duckdb --lang ja",
+    "export": f"{PROG} export --db data/demo.duckdb --cycle overdue --status active --format xlsx --out overdue.xlsx",
+    "summary": f"{PROG} summary --db data/demo.duckdb --lang en",
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = Parser(
+        prog=PROG,
+        description="Customer tiers (見込み客 ... 優良客) from a DuckDB file of customers and orders.",
+        epilog="example: " + EXAMPLES["summary"],
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def add(name: str, help_text: str) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help_text, description=help_text,
+                           epilog="example: " + EXAMPLES[name],
+                           formatter_class=argparse.RawDescriptionHelpFormatter)
+        add_db(p)
+        return p
+
+    p = add("sample", "Build a demo database of made-up Japanese customers and orders.")
+    p.add_argument("--customers", type=int, default=10_000, metavar="N", help="how many customers (100 to 10,000,000)")
+    p.add_argument("--seed", type=int, default=42, metavar="S", help="the same seed gives the same data")
+    p.add_argument("--end", metavar="DATE", help="the last day of the history (default: today)")
+    add_lang(p)
+
+    p = add("import", "Import orders, customers and contacts from UTF-8 CSV files with canonical headers.")
+    p.add_argument("--orders", metavar="FILE", help="orders: customer_id,order_date,amount[,order_id,campaign,category]")
+    p.add_argument("--customers", metavar="FILE", help="customers: customer_id[,name,company,email,phone,region,address,channel,staff,created_at]")
+    p.add_argument("--contacts", metavar="FILE", help="contacts: customer_id,contacted_at[,kind,staff,note]")
+    add_lang(p)
+
+    p = add("classify", "Write every customer's tier, status and figures as of a date.")
+    p.add_argument("--as-of", metavar="DATE", help="the date to classify at (default: the latest order date)")
+    add_thresholds(p)
+    add_scope(p)
+    add_out(p)
+    add_lang(p)
+
+    for name, help_text in (("trend", "Write customers per tier and status at every period end."),
+                            ("movements", "Write who moved between tiers in every period, and how.")):
+        p = add(name, help_text)
+        p.add_argument("--freq", choices=FREQS, required=True, help="the period length")
+        p.add_argument("--start", metavar="DATE", help="first day considered (default: the earliest order date)")
+        p.add_argument("--end", metavar="DATE", help="last day considered (default: the latest order date)")
+        add_thresholds(p)
+        add_scope(p)
+        add_out(p)
+        add_lang(p)
+
+    p = add("transitions", "Write how many customers went from each tier at one date to each tier at another.")
+    p.add_argument("--from", dest="date_from", required=True, metavar="DATE", help="the first date")
+    p.add_argument("--to", dest="date_to", required=True, metavar="DATE", help="the second date")
+    add_thresholds(p)
+    add_scope(p)
+    add_out(p)
+    add_lang(p)
+
+    p = add("channels", "Write, per acquisition channel, how leads turn into repeat and loyal customers.")
+    p.add_argument("--as-of", metavar="DATE", help="the date (default: the latest order date)")
+    add_thresholds(p)
+    add_scope(p)
+    add_out(p)
+    add_lang(p)
+
+    p = add("export", "Write a customer list (a call list by default) as CSV or Excel, filtered like the customers page.")
+    p.add_argument("--as-of", metavar="DATE", help="the date (default: the latest order date)")
+    add_thresholds(p)
+    group = p.add_argument_group("filters")
+    group.add_argument("--view", choices=tuple(READY_VIEWS), help="start from a ready-made view")
+    group.add_argument("--tier", action="extend", nargs="+", metavar="T", choices=TIER_CODES,
+                       help=f"tier codes ({', '.join(TIER_CODES)})")
+    group.add_argument("--status", choices=STATUSES)
+    group.add_argument("--cycle", action="extend", nargs="+", choices=CYCLE_STATUSES)
+    group.add_argument("--channel", action="append", metavar="NAME")
+    group.add_argument("--staff", action="append", metavar="NAME")
+    group.add_argument("--region", action="append", metavar="NAME")
+    group.add_argument("--category", action="append", metavar="NAME", help="customers who bought this category")
+    group.add_argument("--search", metavar="TEXT", help="in name, company, email and id")
+    out = p.add_argument_group("output")
+    out.add_argument("--columns", metavar="C,...", help="columns to write (default: a call list)")
+    out.add_argument("--sort", choices=tuple(SORTS))
+    out.add_argument("--format", choices=FORMATS, required=True)
+    out.add_argument("--encoding", choices=ENCODINGS, default=ENCODINGS[0],
+                     help="CSV encoding: UTF-8 with BOM (Excel) or Shift_JIS (CP932)")
+    out.add_argument("--cp932-errors", choices=CP932_ERRORS, default=CP932_ERRORS[0],
+                     help="characters Shift_JIS cannot hold: stop with the row named, or write '?'")
+    add_lang(out, "headers, tier names and messages (codes: internal names for scripts, English messages)",
+              codes=True)
+    out.add_argument("--out", required=True, metavar="FILE")
+
+    p = add("suggest", "Print thresholds suggested by the data, each with its reason.")
+    p.add_argument("--as-of", metavar="DATE", help="the date (default: the latest order date)")
+    add_lang(p, "the reasons")
+    add_scope(p)
+
+    p = add("summary", "Print how many customers are in each tier now.")
+    p.add_argument("--as-of", metavar="DATE", help="the date (default: the latest order date)")
+    add_lang(p, "the tier names and messages")
+    add_thresholds(p)
+    add_scope(p)
+    return parser
