@@ -127,7 +127,7 @@ def engine_measure(db: str | Path, changes: int = 5, keep_counts: bool = True, r
     """
     load_start = os.getloadavg()[0]
     rss_start = peak_rss_mb()
-    engine_sha = _fingerprint("engine.py")
+    engine_sha = _fingerprint(*MEASURED_FILES)
     from segmentation.engine import Analysis, tier_counts, tier_counts_over_time
 
     rss_imports = peak_rss_mb()
@@ -354,18 +354,24 @@ def _spawn_module(module: str, *worker_args: str) -> dict[str, Any]:
 # Databases
 
 
-def _fingerprint(name: str) -> str:
-    """A short hash of one source file of the package."""
-    return hashlib.sha256((ROOT / "segmentation" / name).read_bytes()).hexdigest()[:12]
+def _fingerprint(*names: str) -> str:
+    """A short hash of source files of the package."""
+    digest = hashlib.sha256()
+    for name in names:
+        digest.update((ROOT / "segmentation" / name).read_bytes())
+    return digest.hexdigest()[:12]
 
 
 #: The package files the measured code paths run (a change to another file does not matter here).
-MEASURED_FILES = ("engine.py", "demo.py", "schema.py", "thresholds.py", "scope.py", "tiers.py")
+MEASURED_FILES = ("engine.py", "analysis.py", "periods.py", "period_tables.py", "rules.py", "at_date.py",
+                  "over_time.py", "customers.py", "filters.py", "schema.py", "thresholds.py", "scope.py", "tiers.py")
+#: The demo generator's files.
+DEMO_FILES = ("demo.py", "demo_orders.py", "demo_pools.py", "demo_arrays.py")
 
 
 def _demo_fingerprint() -> str:
-    """A hash of demo.py: a database built by another version of the generator is rebuilt."""
-    return _fingerprint("demo.py")
+    """A hash of the generator: a database built by another version of it is rebuilt."""
+    return _fingerprint(*DEMO_FILES)
 
 
 def code_versions() -> dict[str, Any]:

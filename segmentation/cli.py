@@ -157,6 +157,7 @@ def _import_summary(result, db: str, lang: str) -> str:
     parts = []
     for key, added, already in (
         ("cli_import_orders", result.orders_added, result.orders_skipped),
+        ("cli_import_refunds", result.refunds_added, result.refunds_skipped),
         ("cli_import_new_customers", result.customers_added, 0),
         ("cli_import_updated_customers", result.customers_updated, 0),
         ("cli_import_contacts", result.contacts_added, result.contacts_skipped),

@@ -14,6 +14,10 @@ The rules a manager relies on:
   among identical rows of the file, so two identical rows stay two orders;
 - a customer row whose id exists updates that customer with the file's non-empty values;
 - an order or contact for an unknown customer creates a minimal customer (only its id).
+
+This module owns the entry point (`import_files`), its summary (`ImportResult`), reading the
+CSV files (headers, encoding, the canonical columns of each kind of file) and writing the rows
+into the database. Checking the values themselves (ids, dates, amounts) is `import_values`.
 """
 
 from __future__ import annotations
@@ -27,19 +31,21 @@ from pathlib import Path
 import duckdb
 import numpy as np
 import pandas as pd
-import pyarrow as pa
-import pyarrow.compute as pc
 
 from . import schema
 from .errors import ImportFileError
+from .import_values import Table, contact_rows, customer_rows, order_rows
 
 
 @dataclass(frozen=True)
 class ImportResult:
     """What one import added, updated and skipped.
 
-    Orders are counted by `order_id` (an order of three lines counts once); `customers_added`
-    includes the minimal customers created for orders and contacts of unknown customers.
+    Orders are counted as docs/tiers.md counts them: an order is an `order_id` group (an order
+    of three lines counts once) whose amount, the sum of its lines, is positive. A refund (a row
+    with a negative amount) is not an order: refunds are counted on their own, one per row.
+    `customers_added` includes the minimal customers created for orders and contacts of unknown
+    customers.
     """
 
     customers_added: int
@@ -48,12 +54,16 @@ class ImportResult:
     orders_skipped: int
     contacts_added: int
     contacts_skipped: int
+    refunds_added: int = 0
+    refunds_skipped: int = 0
 
     def summary(self) -> str:
         """One English line for the CLI, naming only what happened."""
         parts = []
         if self.orders_added or self.orders_skipped:
             parts.append(_counted(self.orders_added, "order", self.orders_skipped))
+        if self.refunds_added or self.refunds_skipped:
+            parts.append(_counted(self.refunds_added, "refund", self.refunds_skipped))
         if self.customers_added:
             parts.append(_counted(self.customers_added, "new customer"))
         if self.customers_updated:
@@ -104,49 +114,39 @@ def import_files(
     """
     if orders is None and customers is None and contacts is None:
         raise ImportFileError("Nothing to import: give an orders, customers or contacts file.")
-    customer_rows = _customer_rows(_read(customers, CUSTOMERS)) if customers is not None else None
-    order_rows = _order_rows(_read(orders, ORDERS)) if orders is not None else None
-    contact_rows = _contact_rows(_read(contacts, CONTACTS)) if contacts is not None else None
+    new_customers = customer_rows(_read(customers, CUSTOMERS)) if customers is not None else None
+    new_orders = order_rows(_read(orders, ORDERS)) if orders is not None else None
+    new_contacts = contact_rows(_read(contacts, CONTACTS)) if contacts is not None else None
 
     customers_added = customers_updated = 0
-    orders_added = orders_skipped = contacts_added = contacts_skipped = 0
+    order_counts = _OrderCounts()
+    contacts_added = contacts_skipped = 0
     with schema.writing(db_path, wait_seconds=wait_seconds) as con:
         con.execute("SET enable_progress_bar = false")  # the CLI prints one summary line, nothing else
-        if customer_rows is not None:
-            customers_added, customers_updated = _write_customers(con, customer_rows)
-        if order_rows is not None:
-            orders_added, orders_skipped, minimal = _write_orders(con, order_rows)
+        if new_customers is not None:
+            customers_added, customers_updated = _write_customers(con, new_customers)
+        if new_orders is not None:
+            order_counts, minimal = _write_orders(con, new_orders)
             customers_added += minimal
-        if contact_rows is not None:
-            contacts_added, contacts_skipped, minimal = _write_contacts(con, contact_rows)
+        if new_contacts is not None:
+            contacts_added, contacts_skipped, minimal = _write_contacts(con, new_contacts)
             customers_added += minimal
     return ImportResult(
         customers_added=customers_added,
         customers_updated=customers_updated,
-        orders_added=orders_added,
-        orders_skipped=orders_skipped,
+        orders_added=order_counts.added,
+        orders_skipped=order_counts.skipped,
         contacts_added=contacts_added,
         contacts_skipped=contacts_skipped,
+        refunds_added=order_counts.refunds_added,
+        refunds_skipped=order_counts.refunds_skipped,
     )
 
 
 # --- Reading -------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class _Table:
-    """The canonical columns of one file as stripped text, with each row's spreadsheet line.
-
-    Optional columns the file lacks are present as empty text; rows whose every cell is empty
-    are dropped.
-    """
-
-    file: str
-    rows: pd.DataFrame
-    lines: np.ndarray
-
-
-def _read(path: str | os.PathLike, layout: _Layout) -> _Table:
+def _read(path: str | os.PathLike, layout: _Layout) -> Table:
     path = Path(path)
     name = path.name
     if not path.exists():
@@ -183,7 +183,7 @@ def _read(path: str | os.PathLike, layout: _Layout) -> _Table:
             columns[column] = frame.iloc[:, positions[column]].str.strip()
         else:
             columns[column] = pd.Series("", index=frame.index, dtype=str)
-    return _Table(name, pd.DataFrame(columns), lines)
+    return Table(name, pd.DataFrame(columns), lines)
 
 
 def _header(path: Path) -> list[str]:
@@ -248,198 +248,6 @@ def _not_csv(name: str, header_width: int, error: Exception) -> ImportFileError:
             f"{header_width} columns; a value holding a comma must be in double quotes."
         )
     return ImportFileError(f"{name} cannot be read as CSV: {text.splitlines()[-1] if text else error}.")
-
-
-# --- Checking values -----------------------------------------------------------------------
-
-
-def _bad_value(table: _Table, position: int, column: str, problem: str) -> ImportFileError:
-    value = table.rows[column].iloc[position]
-    shown = value if len(value) <= 60 else value[:57] + "..."
-    shown = shown.replace("\r", "\\r").replace("\n", "\\n")
-    return ImportFileError(f'{table.file} line {table.lines[position]}, column {column}: "{shown}" {problem}.')
-
-
-def _first(mask) -> int | None:
-    positions = np.flatnonzero(np.asarray(mask, dtype=bool))
-    return int(positions[0]) if len(positions) else None
-
-
-def _require_values(table: _Table, column: str) -> None:
-    position = _first(table.rows[column] == "")
-    if position is not None:
-        raise ImportFileError(
-            f"{table.file} line {table.lines[position]}, column {column}: "
-            f"the cell is empty, but every row needs a {column}."
-        )
-
-
-_TIMESTAMP = re.compile(
-    r"^(?P<year>\d{4})(?P<sep1>[-/])(?P<month>\d{1,2})(?P<sep2>[-/])(?P<day>\d{1,2})"
-    r"(?:[ T](?P<hour>\d{1,2}):(?P<minute>\d{2})(?::(?P<second>\d{2}))?)?$"
-)
-_FIRST_YEAR, _LAST_YEAR = 1900, 2999
-
-
-def _timestamps(table: _Table, column: str, *, required: bool) -> np.ndarray:
-    """The column as datetime64[us]; NaT for empty optional cells.
-
-    Accepts YYYY-MM-DD and YYYY/MM/DD (month and day may have one digit, as spreadsheets
-    write them), optionally followed by HH:MM or HH:MM:SS. The date must exist in the calendar.
-    """
-    values = table.rows[column]
-    if required:
-        _require_values(table, column)
-    empty = (values == "").to_numpy()
-    parts = pc.extract_regex(pa.array(values), _TIMESTAMP.pattern)
-    if isinstance(parts, pa.ChunkedArray):
-        parts = parts.combine_chunks()
-
-    def number(field: str) -> np.ndarray:
-        text = pc.struct_field(parts, field)
-        text = pc.if_else(pc.equal(text, ""), "0", text)
-        return pc.fill_null(pc.cast(text, pa.int64()), 0).to_numpy(zero_copy_only=False)
-
-    matched = pc.is_valid(parts).to_numpy(zero_copy_only=False) & np.asarray(
-        pc.fill_null(pc.equal(pc.struct_field(parts, "sep1"), pc.struct_field(parts, "sep2")), False)
-    )
-    year, month, day = number("year"), number("month"), number("day")
-    hour, minute, second = number("hour"), number("minute"), number("second")
-    month_start = ((year - 1970) * 12 + (month - 1)).astype("datetime64[M]")
-    first_day = month_start.astype("datetime64[D]")
-    days_in_month = ((month_start + 1).astype("datetime64[D]") - first_day).astype(np.int64)
-    real = (
-        matched
-        & (year >= _FIRST_YEAR)
-        & (year <= _LAST_YEAR)
-        & (month >= 1)
-        & (month <= 12)
-        & (day >= 1)
-        & (day <= days_in_month)
-        & (hour <= 23)
-        & (minute <= 59)
-        & (second <= 59)
-    )
-    position = _first(~real & ~empty)
-    if position is not None:
-        raise _bad_value(table, position, column, _timestamp_problem(values.iloc[position]))
-    seconds = hour * 3600 + minute * 60 + second
-    stamps = (first_day + (day - 1)).astype("datetime64[us]") + (seconds * 1_000_000).astype("timedelta64[us]")
-    stamps[empty] = np.datetime64("NaT")
-    return stamps
-
-
-def _timestamp_problem(value: str) -> str:
-    """Why one cell is not a date, for the message."""
-    match = _TIMESTAMP.match(value)
-    if not match or match["sep1"] != match["sep2"]:
-        return "is not a date; write it as YYYY-MM-DD or YYYY/MM/DD"
-    if not _FIRST_YEAR <= int(match["year"]) <= _LAST_YEAR:
-        return f"is not a date between the years {_FIRST_YEAR} and {_LAST_YEAR}"
-    if match["hour"] is not None and not (
-        int(match["hour"]) <= 23 and int(match["minute"]) <= 59 and int(match["second"] or 0) <= 59
-    ):
-        return "is not a real time of day"
-    return "is not a real calendar date"
-
-
-_AMOUNT = r"-?\d{1,16}(?:\.\d{1,2})?"
-
-
-def _amounts(table: _Table, column: str) -> pd.Series:
-    """The column as canonical decimal text with two places ("1980" -> "1980.00").
-
-    A plain number: an optional minus sign, digits, and at most two decimal places; no
-    thousands separators or currency signs.
-    """
-    values = table.rows[column]
-    _require_values(table, column)
-    position = _first(~values.str.fullmatch(_AMOUNT).to_numpy(dtype=bool))
-    if position is not None:
-        value = values.iloc[position]
-        if re.fullmatch(r"-?\d+\.\d{3,}", value):
-            problem = "has more than 2 decimal places"
-        elif re.fullmatch(r"-?\d+(?:\.\d+)?", value):
-            problem = "is too large for an amount"
-        else:
-            problem = "is not a number"
-        raise _bad_value(table, position, column, problem)
-    canonical = pc.cast(pc.cast(pa.array(values), pa.decimal128(18, 2)), pa.string())
-    return canonical.to_pandas(types_mapper=lambda _: pd.StringDtype("pyarrow", na_value=np.nan))
-
-
-def _order_rows(table: _Table) -> pd.DataFrame:
-    """The checked order rows; `order_id` stays empty where the database must generate it."""
-    rows = table.rows
-    _require_values(table, "customer_id")
-    order_dates = _timestamps(table, "order_date", required=True).astype("datetime64[D]")
-    amounts = _amounts(table, "amount")
-    explicit = (rows["order_id"] != "").to_numpy()
-    if explicit.any():
-        _check_one_customer_per_order(table, explicit)
-    return pd.DataFrame(
-        {
-            "line": table.lines,
-            "order_id": rows["order_id"],
-            "customer_id": rows["customer_id"],
-            "order_date": order_dates.astype("datetime64[s]"),
-            "amount": amounts,
-            "campaign": rows["campaign"],
-            "category": rows["category"],
-        }
-    )
-
-
-def _check_one_customer_per_order(table: _Table, explicit: np.ndarray) -> None:
-    """Rows sharing an order_id are lines of one order, so they must name one customer."""
-    ids = table.rows["order_id"][explicit]
-    customers = table.rows["customer_id"][explicit]
-    grouped = pd.DataFrame({"order_id": ids, "customer_id": customers, "line": table.lines[explicit]})
-    first = grouped.groupby("order_id", sort=False)[["customer_id", "line"]].transform("first")
-    position = _first((first["customer_id"] != grouped["customer_id"]).to_numpy())
-    if position is not None:
-        row = grouped.iloc[position]
-        raise ImportFileError(
-            f'{table.file} line {row["line"]}, column customer_id: "{row["customer_id"]}" differs from '
-            f'"{first["customer_id"].iloc[position]}" on line {first["line"].iloc[position]}, '
-            f'but both lines belong to order "{row["order_id"]}".'
-        )
-
-
-def _customer_rows(table: _Table) -> pd.DataFrame:
-    rows = table.rows
-    _require_values(table, "customer_id")
-    duplicate = _first(rows["customer_id"].duplicated(keep="first").to_numpy())
-    if duplicate is not None:
-        customer_id = rows["customer_id"].iloc[duplicate]
-        first = _first((rows["customer_id"] == customer_id).to_numpy())
-        raise _bad_value(
-            table,
-            duplicate,
-            "customer_id",
-            f"is already on line {table.lines[first]}; a customers file has one row per customer",
-        )
-    created_at = _timestamps(table, "created_at", required=False)
-    frame = {"line": table.lines, "customer_id": rows["customer_id"]}
-    frame.update({column: rows[column] for column in PROFILE_COLUMNS})
-    frame["created_at"] = created_at
-    return pd.DataFrame(frame)
-
-
-def _contact_rows(table: _Table) -> pd.DataFrame:
-    rows = table.rows
-    _require_values(table, "customer_id")
-    contacted_at = _timestamps(table, "contacted_at", required=True)
-    return pd.DataFrame(
-        {
-            "line": table.lines,
-            "customer_id": rows["customer_id"],
-            "contacted_at": contacted_at,
-            "kind": rows["kind"],
-            "staff": rows["staff"],
-            "note": rows["note"],
-        }
-    )
 
 
 # --- Writing -------------------------------------------------------------------------------
@@ -540,10 +348,22 @@ SELECT *, order_id IN (SELECT order_id FROM orders) AS already_present
 FROM identified
 """
 
+# Orders and refunds as docs/tiers.md defines them: an order is an order_id group (per
+# customer) whose amount, the sum of its lines, is positive; a refund is a row with a negative
+# amount, and it is not an order. A group is new or already present as a whole.
 _COUNT_ORDERS = """
-SELECT count(DISTINCT order_id) FILTER (WHERE NOT already_present),
-       count(DISTINCT order_id) FILTER (WHERE already_present)
-FROM incoming_orders
+WITH groups AS (
+    SELECT already_present,
+           sum(amount) > 0 AS is_order,
+           count(*) FILTER (WHERE amount < 0) AS refunds
+    FROM incoming_orders
+    GROUP BY customer_id, order_id, already_present
+)
+SELECT count(*) FILTER (WHERE is_order AND NOT already_present),
+       count(*) FILTER (WHERE is_order AND already_present),
+       coalesce(sum(refunds) FILTER (WHERE NOT already_present), 0),
+       coalesce(sum(refunds) FILTER (WHERE already_present), 0)
+FROM groups
 """
 
 _INSERT_ORDERS = """
@@ -563,17 +383,27 @@ ORDER BY customer_id
 """
 
 
-def _write_orders(con: duckdb.DuckDBPyConnection, rows: pd.DataFrame) -> tuple[int, int, int]:
-    """Insert the new orders; returns (orders added, orders skipped, minimal customers added)."""
+@dataclass(frozen=True)
+class _OrderCounts:
+    """Orders and refunds of an orders file, new and already present (see `_COUNT_ORDERS`)."""
+
+    added: int = 0
+    skipped: int = 0
+    refunds_added: int = 0
+    refunds_skipped: int = 0
+
+
+def _write_orders(con: duckdb.DuckDBPyConnection, rows: pd.DataFrame) -> tuple[_OrderCounts, int]:
+    """Insert the new orders; returns (the orders and refunds added and skipped, minimal customers added)."""
     con.register("order_rows", rows)
     try:
         con.execute(_INCOMING_ORDERS)
     finally:
         con.unregister("order_rows")
-    added, skipped = con.execute(_COUNT_ORDERS).fetchall()[0]
+    counts = _OrderCounts(*(int(number) for number in con.execute(_COUNT_ORDERS).fetchall()[0]))
     con.execute(_INSERT_ORDERS)
     minimal = con.execute(_MINIMAL_CUSTOMERS_FOR_ORDERS).fetchall()[0][0]
-    return added, skipped, minimal
+    return counts, minimal
 
 
 # The k-th of identical rows in the file is new only when the database holds fewer than k of

@@ -245,6 +245,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "cli_imported_nothing": {"ja": "新しい行はありません。すべて {db} に取り込み済みです。",
                              "en": "Nothing new: every row was already in {db}."},
     "cli_import_orders": {"ja": "注文{count:,}件", "en": "orders added: {count:,}"},
+    "cli_import_refunds": {"ja": "返品{count:,}件", "en": "refunds added: {count:,}"},
     "cli_import_new_customers": {"ja": "新規顧客{count:,}人", "en": "customers added: {count:,}"},
     "cli_import_updated_customers": {"ja": "更新した顧客{count:,}人", "en": "customers updated: {count:,}"},
     "cli_import_contacts": {"ja": "接触{count:,}件", "en": "contacts added: {count:,}"},

@@ -88,8 +88,15 @@ def test_minimal_orders_file_imports(tmp_path, db):
 
     result = import_files(db, orders=orders)
 
+    # C2's row is a refund (a negative amount), which docs/tiers.md does not count as an order.
     assert result == ImportResult(
-        customers_added=2, customers_updated=0, orders_added=2, orders_skipped=0, contacts_added=0, contacts_skipped=0
+        customers_added=2,
+        customers_updated=0,
+        orders_added=1,
+        orders_skipped=0,
+        contacts_added=0,
+        contacts_skipped=0,
+        refunds_added=1,
     )
     assert rows(db, "SELECT customer_id, order_date, amount, campaign, category FROM orders ORDER BY customer_id") == [
         ("C1", day("2025-01-05"), Decimal("1980.00"), None, None),
@@ -413,6 +420,46 @@ def test_summary_is_one_english_line():
     assert result.summary() == (
         "Imported 120 orders (3 already present), 40 new customers, 1 updated customer, 5 contacts."
     )
+
+
+def test_summary_counts_orders_as_docs_tiers_defines_them_and_refunds_apart(tmp_path, db):
+    # docs/tiers.md: rows sharing an order_id are lines of one order, an order is a group whose
+    # amount is positive, and a refund (a row with a negative amount) is not an order.
+    orders = csv_file(
+        tmp_path,
+        "orders.csv",
+        "order_id,customer_id,order_date,amount\n"
+        "A-1,C1,2025-01-05,1000\n"
+        "A-1,C1,2025-01-05,500\n"
+        "A-2,C2,2025-02-01,700\n"
+        "R-1,C1,2025-02-10,-300\n",
+    )
+
+    first = import_files(db, orders=orders)
+    again = import_files(db, orders=orders)
+
+    assert (first.orders_added, first.orders_skipped, first.refunds_added, first.refunds_skipped) == (2, 0, 1, 0)
+    assert first.summary() == "Imported 2 orders, 1 refund, 2 new customers."
+    assert (again.orders_added, again.orders_skipped, again.refunds_added, again.refunds_skipped) == (0, 2, 0, 1)
+    assert again.summary() == "Imported 0 orders (2 already present), 0 refunds (1 already present)."
+    assert rows(db, "SELECT count(*) FROM orders") == [(4,)]
+
+
+def test_a_return_on_the_orders_own_id_is_a_refund_and_an_order_brought_to_zero_is_no_order(tmp_path, db):
+    orders = csv_file(
+        tmp_path,
+        "orders.csv",
+        "order_id,customer_id,order_date,amount\n"
+        "A-1,C1,2025-01-05,1000\n"
+        "A-1,C1,2025-01-20,-300\n"
+        "A-2,C1,2025-02-01,700\n"
+        "A-2,C1,2025-02-03,-700\n",
+    )
+
+    result = import_files(db, orders=orders)
+
+    assert (result.orders_added, result.refunds_added) == (1, 2)
+    assert result.summary() == "Imported 1 order, 2 refunds, 1 new customer."
 
 
 # --- Bad input imports nothing ---------------------------------------------------------------
