@@ -20,7 +20,7 @@ from typing import Any
 import altair as alt
 import pandas as pd
 
-from segmentation.texts import TEXTS, status_name, text, tier_name
+from segmentation.texts import status_name, text, tier_name
 from segmentation.thresholds import Thresholds
 from segmentation.tiers import BY_CODE, MOVEMENTS, TIER_CODES, TIERS
 

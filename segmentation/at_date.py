@@ -19,6 +19,7 @@ from .rules import (
     Params,
     pick,
     ranks_to_codes,
+    scope_sql,
     threshold_params,
     thresholds_or_default,
     tier_at_sql,
@@ -207,7 +208,7 @@ def suggestions_sql(scope: Scope | None, as_of: dt.date) -> tuple[str, Params]:
     Columns: repeat_customers, orders_p75, tenure_p50, amount_cents_p75, gaps, gap_p90.
     """
     tiers, params = tier_at_sql(DEFAULT_THRESHOLDS, scope, as_of)
-    where, _ = (scope or Scope()).sql()
+    where, _ = scope_sql(scope)
     sql = f"""
         WITH r AS (
             SELECT * FROM ({tiers}) WHERE f >= 2

@@ -339,7 +339,7 @@ def log_contact(
     else:
         try:
             moment = dt.datetime.combine(to_date(contacted_at, "contacted_at"), dt.time())
-        except SegmentationError as error:
+        except SegmentationError:
             raise ContactError("contact_error_date", value=str(contacted_at)) from None
     if moment > now + dt.timedelta(days=1):
         raise ContactError("contact_error_future", day=f"{moment:%Y-%m-%d}")
