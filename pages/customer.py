@@ -54,7 +54,10 @@ with right:
     st.subheader(text("tier_today", lang))
     if not mine.empty:
         row = mine.iloc[0]
-        c1, c2, c3, c4 = st.columns(4)
+        # Four figures side by side: a smaller type than a lone metric, so こつこつ客 and a
+        # seven-digit amount show in full. Constant CSS, no data in it.
+        st.html("<style>.st-key-cs_today [data-testid='stMetricValue'] {font-size: 1.6rem;}</style>")
+        c1, c2, c3, c4 = st.container(key="cs_today").columns([3, 2, 2, 3])
         c1.metric(text("col_tier", lang), tier_name(row["tier"], lang))
         c2.metric(text("col_status", lang), status_name(None if pd.isna(row["lapsed"]) else bool(row["lapsed"]), lang) or "—")
         c3.metric(text("col_orders", lang), f"{int(row['orders']):,}")
@@ -77,10 +80,10 @@ st.subheader(text("orders_title", lang))
 expected = None if mine.empty else mine.iloc[0]["expected_next_order_date"]
 st.altair_chart(charts.orders_chart(record.orders, lang, expected), width="stretch")
 st.caption(text("orders_chart_caption", lang))
-orders = record.orders.rename(columns={c: text(f"col_{c}", lang) for c in
-                                       ("order_id", "order_date", "amount", "campaign", "category")})
-st.dataframe(blank_missing(orders.drop(columns=["lines"])), hide_index=True, width="stretch", height=260, column_config={
-    text("col_amount", lang): st.column_config.NumberColumn(format=amount_column_format(lang)),
+orders = record.orders.drop(columns=["lines"]).rename(columns={"amount": "order_amount"})
+orders.columns = [text(f"col_{c}", lang) for c in orders.columns]
+st.dataframe(blank_missing(orders), hide_index=True, width="stretch", height=260, column_config={
+    text("col_order_amount", lang): st.column_config.NumberColumn(format=amount_column_format(lang)),
 })
 
 left, right = st.columns([3, 2])

@@ -324,6 +324,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "kind_other": {"ja": "その他", "en": "Other"},
     "col_order_id": {"ja": "注文番号", "en": "Order"},
     "col_order_date": {"ja": "注文日", "en": "Date"},
+    "col_order_amount": {"ja": "金額", "en": "Amount"},
     "col_campaign": {"ja": "キャンペーン", "en": "Campaign"},
     "col_category": {"ja": "カテゴリ", "en": "Category"},
     "col_contacted_at": {"ja": "日時", "en": "When"},
