@@ -2,7 +2,7 @@
 
 Counts over time work on period indexes: a period end P_j lies in a day interval [x, y) exactly
 when index(x) <= j < index(y). The same index is written here twice, once in Python and once
-as SQL (`index_sql`, `end_sql`), and `tests/test_periods.py` holds the two to each other.
+as SQL (`index_sql`, `end_sql`), and `tests/test_engine_parts.py` holds the two to each other.
 Also here: reading a date argument, the previous month end and the same day a year before,
 which the pages and the benchmark share.
 """
@@ -54,7 +54,8 @@ def index_sql(freq: str, day: str) -> str:
     return {
         "month": f"(year({day}) * 12 + month({day}) - 1)",
         "quarter": f"(year({day}) * 4 + quarter({day}) - 1)",
-        "week": f"((({day}) - DATE '{LOW_DATE.isoformat()}') // 7)",
+        # floor, not `//`: integer division rounds toward zero, which differs before LOW_DATE
+        "week": f"CAST(floor((({day}) - DATE '{LOW_DATE.isoformat()}') / 7) AS BIGINT)",
     }[check_freq(freq)]
 
 

@@ -193,7 +193,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "filter_campaign": {"ja": "キャンペーン利用率", "en": "Campaign share"},
     "filter_contact": {"ja": "最終接触", "en": "Last contact"},
     "contact_any": {"ja": "指定しない", "en": "Any"},
-    "contact_none_days": {"ja": "{n}日以上接触なし（未接触を含む）", "en": "None in {n} days (or never)"},
+    "contact_none_days": {"ja": "{n}日を超えて接触なし（未接触を含む）", "en": "None in {n} days (or never)"},
     "contact_never": {"ja": "一度も接触なし", "en": "Never contacted"},
     "filter_search": {"ja": "検索（氏名・会社名・メール・ID）", "en": "Search (name, company, email, ID)"},
     "filter_sort": {"ja": "並び順", "en": "Sort by"},
@@ -270,7 +270,7 @@ TEXTS: dict[str, dict[str, str]] = {
                                        "en": "{value} or more of the orders used a campaign"},
     "filter_desc_max_campaign_share": {"ja": "キャンペーン利用率が{value}以下",
                                        "en": "{value} or less of the orders used a campaign"},
-    "filter_desc_no_contact_days": {"ja": "{value}日以上接触なし（未接触を含む）",
+    "filter_desc_no_contact_days": {"ja": "{value}日を超えて接触なし（未接触を含む）",
                                     "en": "no contact for more than {value} days (or never)"},
     "filter_desc_never_contacted": {"ja": "一度も接触なし", "en": "never contacted"},
     "filter_desc_expected_within_days": {"ja": "次回購入予定日が{value}日以内",
@@ -286,8 +286,8 @@ TEXTS: dict[str, dict[str, str]] = {
     "thresholds_desc_lapse": {"ja": "離脱: 最終購入から{lapse_days:,}日超", "en": "lapsed: more than {lapse_days:,} days since the latest order"},
     "thresholds_desc_cycle": {"ja": "遅延: 平均間隔の{overdue_factor:g}倍超・購入時期: {due_window_days}日以内",
                               "en": "overdue: silence over {overdue_factor:g} times the usual interval; due: expected within {due_window_days} days"},
-    "amount_yen": {"ja": "{value:,.0f}円", "en": "¥{value:,.0f}"},
-    "amount_plain": {"ja": "{value:,.2f}", "en": "{value:,.2f}"},
+    "amount_yen": {"ja": "{sign}{value:,.0f}円", "en": "{sign}¥{value:,.0f}"},
+    "amount_sen": {"ja": "{sign}{value:,.2f}円", "en": "{sign}¥{value:,.2f}"},
     # Customer page
     "customer_title": {"ja": "顧客詳細", "en": "Customer"},
     "customer_pick": {"ja": "顧客IDを入力", "en": "Customer ID"},
@@ -384,9 +384,10 @@ def status_name(lapsed: bool | None, lang: str = "ja") -> str:
 
 
 def format_amount(value, lang: str = "ja") -> str:
-    """An amount of money as a manager reads it: 12,800円 / ¥12,800 (cents only when present)."""
+    """An amount of money as a manager reads it: 12,800円 / ¥12,800, −¥1,500 (sen only when present)."""
     number = float(value)
-    return text("amount_yen" if number == round(number) else "amount_plain", lang, value=number)
+    sign = "−" if number < 0 else ""
+    return text("amount_yen" if number == round(number) else "amount_sen", lang, sign=sign, value=abs(number))
 
 
 def amount_column_format(lang: str = "ja") -> str:
@@ -400,10 +401,12 @@ def format_count(number: int, lang: str = "ja", *, compact_from: int = 10_000) -
     number = int(number)
     if abs(number) < compact_from:
         return f"{number:,}"
-    if lang == "ja":
-        unit, size = ("億", 100_000_000) if abs(number) >= 100_000_000 else ("万", 10_000)
-    else:
-        unit, size = ("M", 1_000_000) if abs(number) >= 1_000_000 else ("k", 1_000)
-    value = number / size
-    shown = f"{value:,.1f}" if abs(value) < 100 else f"{value:,.0f}"
-    return shown.removesuffix(".0") + unit
+    units = (("万", 10_000), ("億", 100_000_000)) if lang == "ja" else (("k", 1_000), ("M", 1_000_000))
+    for position, (unit, size) in enumerate(units):
+        value = number / size
+        shown = f"{value:,.1f}" if abs(value) < 100 else f"{value:,.0f}"
+        larger = units[position + 1][1] if position + 1 < len(units) else None
+        # the unit is chosen after rounding: 999,950 is 1M, not 1,000k
+        if larger is None or abs(float(shown.replace(",", ""))) * size < larger:
+            return shown.removesuffix(".0") + unit
+    raise AssertionError("unreachable")

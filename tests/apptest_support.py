@@ -1,5 +1,7 @@
-"""What the AppTest modules share: one small demo database, an app opener, and readers of what
-the app shows (tile counts, sidebar warnings, tables found by a column name).
+"""What the AppTest modules share: an app opener and readers of what the app shows (tile counts,
+sidebar warnings, tables found by a column name). The demo database they open, `demo_db`, and
+the core's reading of it, `demo_analysis`, are session fixtures of `conftest.py`, built once for
+every module.
 
 Streamlit's caches and the app's file registry live in the test process, so every app opened
 here starts from empty caches. Widgets are always reached by their `key`.
@@ -20,8 +22,8 @@ from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1.util import build_mock_config_get_option
 
+from conftest import DEMO_END  # noqa: F401  (the last day of the demo data, for the page modules)
 from segmentation import engine
-from segmentation.demo import build_demo_database
 from segmentation.texts import status_name, text
 from segmentation.thresholds import Thresholds
 from segmentation.tiers import TIER_CODES
@@ -30,10 +32,6 @@ ROOT = Path(__file__).resolve().parent.parent
 APP = ROOT / "app.py"
 TRENDS_PAGE = "pages/trends.py"
 RUN_TIMEOUT = 60
-
-DEMO_CUSTOMERS = 1_500
-DEMO_SEED = 7
-DEMO_END = dt.date(2026, 11, 20)
 
 
 class _PagesManagerAfterNavigation(PagesManager):
@@ -51,11 +49,6 @@ class _PagesManagerAfterNavigation(PagesManager):
         PagesManager.uses_pages_directory = False
 
 
-def build_small_demo(path: Path) -> Path:
-    build_demo_database(path, customers=DEMO_CUSTOMERS, seed=DEMO_SEED, end=DEMO_END)
-    return path
-
-
 def clear_app_caches() -> None:
     """Forget every database the app has seen: Streamlit's caches and the file registry."""
     from dashboard import data
@@ -63,20 +56,6 @@ def clear_app_caches() -> None:
     st.cache_data.clear()
     st.cache_resource.clear()
     data._registry.clear()
-
-
-@pytest.fixture(scope="session")
-def demo_db(tmp_path_factory) -> Path:
-    """The small demo database, shared read-only; a test that writes to it takes a copy."""
-    return build_small_demo(tmp_path_factory.mktemp("apptest") / "demo.duckdb")
-
-
-@pytest.fixture(scope="session")
-def demo_analysis(demo_db) -> Iterator[engine.Analysis]:
-    """The core's own reading of the demo database, to compare the pages with."""
-    analysis = engine.Analysis.open(demo_db)
-    yield analysis
-    analysis.close()
 
 
 @pytest.fixture

@@ -1,11 +1,13 @@
-"""Shared fixtures: small databases built in tmp_path, and no leaking of a developer's settings."""
+"""Shared fixtures: small databases built in tmp_path, the seeded demo databases built once per
+session, and no leaking of a developer's settings."""
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import sys
 from pathlib import Path
-from typing import Iterable
+from typing import Callable, Iterable, Iterator
 
 import pytest
 
@@ -14,6 +16,10 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from segmentation import schema  # noqa: E402
+from segmentation.analysis import Analysis  # noqa: E402
+
+#: The last day of every seeded demo database the tests share.
+DEMO_END = dt.date(2026, 11, 20)
 
 
 @pytest.fixture(autouse=True)
@@ -69,3 +75,58 @@ def make_db(tmp_path):
 
 def day(text: str) -> dt.date:
     return dt.date.fromisoformat(text)
+
+
+# ---------------------------------------------------------------------------------------------
+# Seeded demo databases, built once per session and shared read-only
+
+
+def _digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.fixture(scope="session")
+def demo_database(tmp_path_factory) -> Iterator[Callable[..., Path]]:
+    """`demo_database(customers, seed, end=DEMO_END)` -> the path of that seeded demo database.
+
+    Each distinct (customers, seed, end) is built once per session and shared by every module
+    that asks, so it is read-only: a test that writes takes a copy (the `db_copy` fixtures). At
+    the end of the session every shared file must still hold exactly the bytes it was built
+    with, so a test that wrote to one fails loudly instead of changing its neighbours' data.
+    """
+    built: dict[tuple[int, int, dt.date], tuple[Path, str]] = {}
+
+    def get(customers: int, seed: int, end: dt.date = DEMO_END) -> Path:
+        key = (customers, seed, end)
+        if key not in built:
+            from segmentation.demo import build_demo_database  # imported here: only these fixtures need it
+
+            path = tmp_path_factory.mktemp(f"demo_{customers}_seed{seed}_{end:%Y%m%d}") / "demo.duckdb"
+            build_demo_database(path, customers=customers, seed=seed, end=end)
+            built[key] = (path, _digest(path))
+        return built[key][0]
+
+    yield get
+    changed = [str(path) for path, digest in built.values() if _digest(path) != digest]
+    assert not changed, f"a test wrote to a shared demo database instead of a copy: {changed}"
+
+
+@pytest.fixture(scope="session")
+def demo_db(demo_database) -> Path:
+    """1,500 demo customers (seed 7, to DEMO_END): the database the AppTest pages open."""
+    return demo_database(1_500, 7)
+
+
+@pytest.fixture(scope="session")
+def demo_analysis(demo_db) -> Iterator[Analysis]:
+    """The core's own reading of `demo_db`, to compare the pages with."""
+    analysis = Analysis.open(demo_db)
+    yield analysis
+    analysis.close()
+
+
+@pytest.fixture(scope="session")
+def demo_db_800(demo_database) -> Path:
+    """800 demo customers (seed 5, to DEMO_END): the database the customer-list tests (and the
+    CLI export tests, which build their own copy today) read."""
+    return demo_database(800, 5)

@@ -15,8 +15,6 @@ import pytest
 from apptest_support import (  # noqa: F401  (fixtures)
     DEMO_END,
     assert_no_exception,
-    demo_analysis,
-    demo_db,
     has_key,
     open_app,
     table_with_column,

@@ -9,8 +9,6 @@ from apptest_support import (  # noqa: F401  (fixtures)
     DEMO_END,
     assert_no_exception,
     core_tile_counts,
-    demo_analysis,
-    demo_db,
     has_key,
     open_app,
     shown_tile_counts,

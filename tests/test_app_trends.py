@@ -11,8 +11,6 @@ from apptest_support import (  # noqa: F401  (fixtures)
     DEMO_END,
     TRENDS_PAGE,
     assert_no_exception,
-    demo_analysis,
-    demo_db,
     open_app,
     table_with_column,
 )

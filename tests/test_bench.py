@@ -93,11 +93,8 @@ def edge_db(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def demo_db(tmp_path_factory):
-    from segmentation.demo import build_demo_database
-
-    path = tmp_path_factory.mktemp("bench") / "demo300.duckdb"
-    build_demo_database(path, customers=300, seed=bench_run.SEED, end=bench_run.END)
+def demo_db(demo_database):
+    path = demo_database(300, bench_run.SEED, bench_run.END)
     analysis, tables = _opened(path)
     yield path, analysis, tables
     analysis.close()

@@ -14,7 +14,6 @@ import pytest
 
 from dashboard import charts
 from segmentation import engine
-from segmentation.demo import build_demo_database
 from segmentation.thresholds import Thresholds
 from segmentation.tiers import TIER_CODES, TIERS
 
@@ -80,10 +79,8 @@ def tier_scale(spec: dict) -> dict:
 
 
 @pytest.fixture(scope="module")
-def analysis(tmp_path_factory):
-    path = tmp_path_factory.mktemp("charts") / "demo.duckdb"
-    build_demo_database(path, customers=DEMO_CUSTOMERS, seed=1, end=dt.date(2026, 11, 20))
-    opened = engine.Analysis.open(path)
+def analysis(demo_database):
+    opened = engine.Analysis.open(demo_database(DEMO_CUSTOMERS, seed=1))
     yield opened
     opened.close()
 

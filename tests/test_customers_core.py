@@ -29,7 +29,6 @@ from segmentation.customers import (
     log_contact,
     tier_history,
 )
-from segmentation.demo import build_demo_database
 from segmentation.analysis import SIDE_TABLES, SideTable
 from segmentation.engine import Analysis, classify
 from segmentation.errors import DatabaseBusyError
@@ -41,11 +40,10 @@ NOW = dt.datetime(2026, 11, 20, 12, 0)
 
 
 @pytest.fixture(scope="module")
-def demo_db(tmp_path_factory) -> Path:
-    """800 demo customers, shared read-only; a test that writes takes a copy."""
-    path = tmp_path_factory.mktemp("customers_core") / "demo.duckdb"
-    build_demo_database(path, customers=800, seed=5, end=END)
-    return path
+def demo_db(demo_db_800) -> Path:
+    """800 demo customers to END (the session's shared `demo_db_800`), read-only; a test that
+    writes takes a copy."""
+    return demo_db_800
 
 
 @pytest.fixture(scope="module")

@@ -9,7 +9,7 @@ WITH g AS (
     END AS tier,
                    least(greatest(a_i, $start_i), $end_i + 1) AS a_i,
                    least(greatest(e_i, $start_i), $end_i + 1) AS e_i,
-                   least(greatest(CASE WHEN f = 0 THEN e_i ELSE CAST((((last_day + CAST($lapse_days + 1 AS INTEGER)) - DATE '1900-01-01') // 7) AS INTEGER) END, $start_i),
+                   least(greatest(CASE WHEN f = 0 THEN e_i ELSE CAST(CAST(floor(((last_day + CAST($lapse_days + 1 AS INTEGER)) - DATE '1900-01-01') / 7) AS BIGINT) AS INTEGER) END, $start_i),
                          $end_i + 1) AS l_i,
                    count(*) AS n
             FROM span_week
@@ -17,8 +17,8 @@ WITH g AS (
             GROUP BY ALL
         ),
         p AS (
-            SELECT least(greatest(CAST((((coalesce(exists_from, DATE '1900-01-01')) - DATE '1900-01-01') // 7) AS INTEGER), $start_i), $end_i + 1) AS a_i,
-                   least(greatest(CAST((((coalesce(first_activity, DATE '9999-12-31')) - DATE '1900-01-01') // 7) AS INTEGER), $start_i), $end_i + 1) AS e_i,
+            SELECT least(greatest(CAST(CAST(floor(((coalesce(exists_from, DATE '1900-01-01')) - DATE '1900-01-01') / 7) AS BIGINT) AS INTEGER), $start_i), $end_i + 1) AS a_i,
+                   least(greatest(CAST(CAST(floor(((coalesce(first_activity, DATE '9999-12-31')) - DATE '1900-01-01') / 7) AS BIGINT) AS INTEGER), $start_i), $end_i + 1) AS e_i,
                    count(*) AS n
             FROM cust WHERE cid IN (SELECT cid FROM cust WHERE list_contains($scope_channel, channel)) AND cid IN (SELECT cid FROM cust_category WHERE list_contains($scope_category, category))
             GROUP BY ALL
