@@ -9,7 +9,7 @@ Two measurements, each meant to run in its own process:
   results per thresholds, so a new value is a cache miss: the case measured here). The
   threshold-free calls (`suggest_thresholds`, `cohort_retention`) are cached by the app and do
   not run again after a slider move; they are timed once and kept out of the per-move sums.
-  What the app builds in a background thread right after the open (`ensure_activity("month")`
+  What the app builds in a background thread right after the open (`ensure("act_month")`
   and the customer-list tables) is timed apart, before the pages. Both pages also run
   `customers.ready_view_counts` (the "act now" row), cached per thresholds like the rest.
 - `browser_measure`: the real app (`scripts/appserver.py`, `streamlit run`) in headless Chromium
@@ -449,7 +449,7 @@ def format_pages(results: list[dict[str, Any]]) -> str:
                    f"{_ms(med([x['sum_amount_median_s'] for x in p]))} |")
     out.append("| once | `suggest_thresholds` (cached per as-of) | "
                f"{_ms(med([r['once_s']['suggest_thresholds'] for r in results]))} | | | |")
-    out.append("| once | first `ensure_activity(\"month\")` (the app's warm-up after open) | "
+    out.append("| once | first `ensure(\"act_month\")` (the app's warm-up after open) | "
                f"{_ms(med([r['once_s'][ACTIVITY] for r in results]))} | | | |")
     if "ensure_list_tables" in r0["once_s"]:
         out.append("| once | `customers.ensure_list_tables` (the app's warm-up after open) | "
