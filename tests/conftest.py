@@ -130,3 +130,34 @@ def demo_db_800(demo_database) -> Path:
     """800 demo customers (seed 5, to DEMO_END): the database the customer-list tests (and the
     CLI export tests, which build their own copy today) read."""
     return demo_database(800, 5)
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """Let go of every DuckDB connection before the interpreter exits, so DuckDB's bindings find
+    nothing alive at shutdown (they print a "leaked" report otherwise): wait for the app's
+    background warm-up threads, drop Streamlit's caches (they hold `Analysis` copies), and empty
+    the module namespaces AppTest ran app.py and the pages in (their `analysis` globals stay
+    behind after the last run)."""
+    import gc
+    import logging
+    import threading
+    import types
+
+    import streamlit as st
+
+    from dashboard import data
+
+    for thread in threading.enumerate():
+        if thread.name == "analysis-warm-up":
+            thread.join(timeout=30)
+    # Outside a running app Streamlit says so on every cache call; pytest's summary stays last.
+    for name in ("cache_data_api", "cache_resource_api"):
+        logging.getLogger(f"streamlit.runtime.caching.{name}").setLevel(logging.ERROR)
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    data._registry.clear()
+    scripts = {str(ROOT / "app.py"), *(str(page) for page in (ROOT / "pages").glob("*.py"))}
+    for module in [obj for obj in gc.get_objects() if isinstance(obj, types.ModuleType)]:
+        if getattr(module, "__file__", None) in scripts and module.__name__ == "__main__":
+            vars(module).clear()
+    gc.collect()
