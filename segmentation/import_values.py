@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from decimal import Decimal
 
 import numpy as np
 import pandas as pd
@@ -24,6 +25,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from .errors import ImportFileError
+from .values import parse_amounts
 
 
 @dataclass(frozen=True)
@@ -132,29 +134,33 @@ def _timestamp_problem(value: str) -> str:
     return "is not a real calendar date"
 
 
-_AMOUNT = r"-?\d{1,16}(?:\.\d{1,2})?"
+_MAX_AMOUNT = Decimal("9999999999999999.99")  # what DECIMAL(18, 2) holds
 
 
 def _amounts(table: Table, column: str) -> pd.Series:
-    """The column as canonical decimal text with two places ("1980" -> "1980.00").
+    """The column as canonical decimal text with two places ("¥1,980" -> "1980.00").
 
-    A plain number: an optional minus sign, digits, and at most two decimal places; no
-    thousands separators or currency signs.
+    Read by `values.parse_amounts`: `1,234`, `¥1,234`, `1,234円`, full-width digits, `△1,234`,
+    `▲1,234` and `(1,234)` as negatives, at most two decimal places.
     """
     values = table.rows[column]
     _require_values(table, column)
-    position = _first(~values.str.fullmatch(_AMOUNT).to_numpy(dtype=bool))
+    # Every distinct text once (a million rows hold a few thousand amounts), then back to the rows.
+    codes, distinct = pd.factorize(values)
+    amounts, bad = parse_amounts(pd.Series(distinct, dtype=object))
+    too_large = np.array([amount is not None and abs(amount) > _MAX_AMOUNT for amount in amounts], dtype=bool)
+    position = _first((bad.to_numpy(dtype=bool) | too_large)[codes])
     if position is not None:
         value = values.iloc[position]
-        if re.fullmatch(r"-?\d+\.\d{3,}", value):
-            problem = "has more than 2 decimal places"
-        elif re.fullmatch(r"-?\d+(?:\.\d+)?", value):
+        if too_large[codes[position]]:
             problem = "is too large for an amount"
+        elif re.fullmatch(r"-?[\d,]+\.\d{3,}", value.strip()):
+            problem = "has more than 2 decimal places"
         else:
             problem = "is not a number"
         raise _bad_value(table, position, column, problem)
-    canonical = pc.cast(pc.cast(pa.array(values), pa.decimal128(18, 2)), pa.string())
-    return canonical.to_pandas(types_mapper=lambda _: pd.StringDtype("pyarrow", na_value=np.nan))
+    canonical = np.array([f"{amount:.2f}" for amount in amounts], dtype=object)[codes]
+    return pd.Series(canonical, index=values.index, dtype=pd.StringDtype("pyarrow", na_value=np.nan))
 
 
 def order_rows(table: Table) -> pd.DataFrame:

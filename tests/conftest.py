@@ -137,22 +137,23 @@ def pytest_sessionfinish(session, exitstatus):
     nothing alive at shutdown (they print a "leaked" report otherwise): wait for the app's
     background warm-up threads, drop Streamlit's caches (they hold `Analysis` copies), and empty
     the module namespaces AppTest ran app.py and the pages in (their `analysis` globals stay
-    behind after the last run)."""
+    behind after the last run). Nothing to do when no test touched the app."""
     import gc
     import logging
     import threading
     import types
 
-    import streamlit as st
-
-    from dashboard import data
-
-    for thread in threading.enumerate():
-        if thread.name == "analysis-warm-up":
-            thread.join(timeout=30)
+    if "dashboard.data" not in sys.modules:
+        return
     # Outside a running app Streamlit says so on every cache call; pytest's summary stays last.
     for name in ("cache_data_api", "cache_resource_api"):
         logging.getLogger(f"streamlit.runtime.caching.{name}").setLevel(logging.ERROR)
+    import streamlit as st
+
+    data = sys.modules["dashboard.data"]
+    for thread in threading.enumerate():
+        if thread.name == "analysis-warm-up":
+            thread.join(timeout=30)
     st.cache_data.clear()
     st.cache_resource.clear()
     data._registry.clear()

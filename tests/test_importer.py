@@ -363,6 +363,30 @@ def test_amounts_are_exact_decimals(tmp_path, db):
     ]
 
 
+def test_amounts_are_read_as_japanese_shop_files_write_them(tmp_path, db):
+    orders = csv_file(
+        tmp_path,
+        "orders.csv",
+        "order_id,customer_id,order_date,amount\n"
+        'A1,C1,2025-01-05,"1,980"\n'
+        "A2,C1,2025-01-06,¥1980\n"
+        "A3,C1,2025-01-07,1980円\n"
+        'A4,C1,2025-01-08,"￥12,800"\n'
+        "A5,C1,2025-01-09,１，９８０\n"
+        'A6,C1,2025-01-10,"△1,000"\n'
+        "A7,C1,2025-01-11,▲500\n"
+        'A8,C1,2025-01-12,"(2,500.50)"\n',
+    )
+
+    import_files(db, orders=orders)
+
+    assert rows(db, "SELECT order_id, amount FROM orders ORDER BY order_id") == [
+        ("A1", Decimal("1980.00")), ("A2", Decimal("1980.00")), ("A3", Decimal("1980.00")),
+        ("A4", Decimal("12800.00")), ("A5", Decimal("1980.00")), ("A6", Decimal("-1000.00")),
+        ("A7", Decimal("-500.00")), ("A8", Decimal("-2500.50")),
+    ]
+
+
 def test_windows_line_endings_are_accepted(tmp_path, db):
     contacts = csv_file(tmp_path, "contacts.csv", "customer_id,contacted_at,note\r\nC1,2025-01-05T09:30,hello\r\n")
 
@@ -493,9 +517,9 @@ BAD_FILES = [
         id="bad amount",
     ),
     pytest.param(
-        "orders", "orders.csv", GOOD_ORDERS + 'C2,2025-01-05,"1,980"\n',
-        ["orders.csv line 3", "column amount", '"1,980"', "not a number"],
-        id="thousands separator",
+        "orders", "orders.csv", GOOD_ORDERS + 'C2,2025-01-05,"12,80"\n',
+        ["orders.csv line 3", "column amount", '"12,80"', "not a number"],
+        id="thousands separator out of place",
     ),
     pytest.param(
         "orders", "orders.csv", GOOD_ORDERS + "C2,2025-01-05,12.345\n",
