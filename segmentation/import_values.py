@@ -25,7 +25,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from .errors import ImportFileError
-from .values import parse_amounts
+from .values import parse_amounts, parse_dates
 
 
 @dataclass(frozen=True)
@@ -120,11 +120,14 @@ def _timestamps(table: Table, column: str, *, required: bool) -> np.ndarray:
     return stamps
 
 
+_NOT_A_DATE = "is not a date; write it as YYYY-MM-DD or YYYY/MM/DD"
+
+
 def _timestamp_problem(value: str) -> str:
     """Why one cell is not a date, for the message."""
     match = _TIMESTAMP.match(value)
     if not match or match["sep1"] != match["sep2"]:
-        return "is not a date; write it as YYYY-MM-DD or YYYY/MM/DD"
+        return _NOT_A_DATE
     if not _FIRST_YEAR <= int(match["year"]) <= _LAST_YEAR:
         return f"is not a date between the years {_FIRST_YEAR} and {_LAST_YEAR}"
     if match["hour"] is not None and not (
@@ -163,11 +166,35 @@ def _amounts(table: Table, column: str) -> pd.Series:
     return pd.Series(canonical, index=values.index, dtype=pd.StringDtype("pyarrow", na_value=np.nan))
 
 
+def _order_dates(table: Table, column: str) -> np.ndarray:
+    """The column as datetime64[D], read by `values.parse_dates` (ISO, `2024/3/5`, `2024年3月5日`,
+    `20240305`, `R6.3.5`, `令和6年3月5日`, Excel serials, timestamps: the date as written),
+    between the years 1900 and 2999."""
+    values = table.rows[column]
+    _require_values(table, column)
+    codes, distinct = pd.factorize(values)
+    dates, bad = parse_dates(pd.Series(distinct, dtype=object))
+    out_of_range = np.array([date is not None and not _FIRST_YEAR <= date.year <= _LAST_YEAR for date in dates],
+                            dtype=bool)
+    position = _first((bad.to_numpy(dtype=bool) | out_of_range)[codes])
+    if position is not None:
+        value = values.iloc[position]
+        if out_of_range[codes[position]]:
+            problem = f"is not a date between the years {_FIRST_YEAR} and {_LAST_YEAR}"
+        elif _TIMESTAMP.match(value) and _timestamp_problem(value) != _NOT_A_DATE:
+            problem = _timestamp_problem(value)  # an ISO-like date that does not exist, or a bad time
+        else:
+            problem = "is not a date; write it as 2024-03-05, 2024/3/5, 2024年3月5日 or 令和6年3月5日"
+        raise _bad_value(table, position, column, problem)
+    days = np.array([np.datetime64(date, "D") for date in dates], dtype="datetime64[D]")
+    return days[codes]
+
+
 def order_rows(table: Table) -> pd.DataFrame:
     """The checked order rows; `order_id` stays empty where the database must generate it."""
     rows = table.rows
     _require_values(table, "customer_id")
-    order_dates = _timestamps(table, "order_date", required=True).astype("datetime64[D]")
+    order_dates = _order_dates(table, "order_date")
     amounts = _amounts(table, "amount")
     explicit = (rows["order_id"] != "").to_numpy()
     if explicit.any():

@@ -1,9 +1,9 @@
 """Reading the cells of one imported column: dates, amounts, ids, e-mails and phone numbers.
 
 This module owns the rules by which a text cell of a shop's file becomes a value. The importer
-reads amounts through `parse_amounts` today; the dates, ids and customer keys are ready for the
-import of shop-system exports (Japanese dates and eras, `'00042` ids, e-mail and phone keys),
-which will read every cell through here. Each function
+reads amounts and order dates through here today; ids and the customer keys are ready for the
+import of shop-system exports (`'00042` ids, e-mail and phone keys), which will read every cell
+through here. Each function
 takes a whole column (a pandas Series of str or None) and parses every DISTINCT value once, then
 maps the results back to the rows, so a column of 1,000,000 rows with a few thousand distinct
 values costs a few thousand parses. `parse_dates` and `parse_amounts` also return `bad`, a

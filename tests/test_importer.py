@@ -342,6 +342,34 @@ def test_dates_accept_slashes_and_timestamps_but_keep_only_the_calendar_date(tmp
     ]
 
 
+def test_order_dates_are_read_as_japanese_shop_files_write_them(tmp_path, db):
+    orders = csv_file(
+        tmp_path,
+        "orders.csv",
+        "order_id,customer_id,order_date,amount\n"
+        "1,C1,2024年3月5日,10\n"
+        "2,C1,R6.3.6,10\n"
+        "3,C1,令和6年3月7日,10\n"
+        "4,C1,20240308,10\n"
+        "5,C1,45360,10\n"
+        "6,C1,2024-03-10T23:30:00-05:00,10\n"
+        "7,C1,２０２４／３／１１,10\n",
+    )
+
+    import_files(db, orders=orders)
+
+    assert rows(db, "SELECT order_date FROM orders ORDER BY order_id") == [
+        (day(f"2024-03-{number:02d}"),) for number in range(5, 12)
+    ]
+
+
+def test_a_japanese_era_date_outside_its_era_names_file_line_column_and_value(tmp_path, db):
+    orders = csv_file(tmp_path, "orders.csv", "customer_id,order_date,amount\nC1,H31.5.1,10\n")
+
+    with pytest.raises(ImportFileError, match=r'^orders.csv line 2, column order_date: "H31.5.1" is not a date'):
+        import_files(db, orders=orders)
+
+
 def test_amounts_are_exact_decimals(tmp_path, db):
     amounts = ["0.1", "0.01", "-0.5", "007", "9999999999999999.99", "-1980.50"]
     orders = csv_file(
