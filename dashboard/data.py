@@ -114,25 +114,24 @@ def forget(path: Path) -> None:
 # Cached engine calls: the package's own functions, wrapped so a page calls them by name
 
 
-def _analysis_state(analysis: Analysis) -> tuple:
-    """What an engine answer depends on besides its arguments: the database state and the
-    contacts read (a logged contact changes lists without a new data_version)."""
-    return (*analysis.key, analysis.contacts_version)
+def _hash_funcs(*, reads_contacts: bool) -> dict:
+    """How `st.cache_data` keys the arguments: an analysis by its database state (and by the
+    contacts it has read when the answer shows contacts: a logged contact changes lists without
+    a new data_version), thresholds, scope and filters (frozen dataclasses) by their value."""
+    if reads_contacts:
+        def state(analysis: Analysis) -> tuple:
+            return (*analysis.key, analysis.contacts_version)
+    else:
+        def state(analysis: Analysis) -> tuple:
+            return analysis.key
+    return {Analysis: state, Thresholds: repr, Scope: repr, CustomerFilters: repr}
 
 
-_HASH_FUNCS = {
-    Analysis: _analysis_state,
-    Thresholds: repr,
-    Scope: repr,
-    CustomerFilters: repr,
-}
-
-
-def cached(function: Callable[P, R], *, max_entries: int = 256) -> Callable[P, R]:
+def cached(function: Callable[P, R], *, max_entries: int = 256, reads_contacts: bool = False) -> Callable[P, R]:
     """`function` with its results cached per database state and arguments (`st.cache_data`),
     keeping its name, signature and docstring: pages call `data.tier_counts(analysis, ...)`
-    exactly as they would call `engine.tier_counts`. The analysis is hashed by its state, the
-    thresholds, scope and filters (frozen dataclasses) by their value."""
+    exactly as they would call `engine.tier_counts`. `reads_contacts`: the answer changes when
+    a contact is logged (a customer list with its last contact), so a new contact misses."""
 
     def run(*args: P.args, **kwargs: P.kwargs) -> R:
         return function(*args, **kwargs)
@@ -140,7 +139,8 @@ def cached(function: Callable[P, R], *, max_entries: int = 256) -> Callable[P, R
     # st.cache_data tells cached functions apart by module and qualified name.
     run.__module__ = function.__module__
     run.__qualname__ = run.__name__ = f"cached_{function.__qualname__}"
-    cached_run = st.cache_data(max_entries=max_entries, show_spinner=False, hash_funcs=_HASH_FUNCS)(run)
+    hash_funcs = _hash_funcs(reads_contacts=reads_contacts)
+    cached_run = st.cache_data(max_entries=max_entries, show_spinner=False, hash_funcs=hash_funcs)(run)
     return functools.wraps(function)(lambda *args, **kwargs: cached_run(*args, **kwargs))
 
 
@@ -155,7 +155,7 @@ cohort_retention = cached(engine.cohort_retention)
 suggest_thresholds = cached(engine.suggest_thresholds)
 slider_ranges = cached(engine.slider_ranges)
 scope_options = cached(engine.scope_options)
-customer_list = cached(customers.customer_list, max_entries=64)
+customer_list = cached(customers.customer_list, max_entries=64, reads_contacts=True)
 ready_view_counts = cached(customers.ready_view_counts, max_entries=64)
 
 

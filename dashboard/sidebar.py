@@ -117,7 +117,8 @@ def _threshold_slider(field: str, lang: str, suggestion) -> None:
 
 def build(path: Path, analysis) -> View:
     """Draw the sidebar and return the view it describes; keeps the URL in step."""
-    if analysis is not None:  # the sliders reach as far as the data does
+    if analysis is not None and "sb_ranges" not in st.session_state:
+        # Before the first suggestions: how far the data reaches, for the values of the URL.
         st.session_state["sb_ranges"] = data.slider_ranges(analysis)
     _init_from_url()
     sidebar = st.sidebar

@@ -7,7 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import charts, data, handoff, shell
-from dashboard.tables import blank_missing
+from dashboard.tables import blank_missing, smaller_figures
 from segmentation import customers as cust
 from segmentation.errors import DatabaseBusyError, SegmentationError
 from segmentation.texts import TEXTS, amount_column_format, format_amount, status_name, text, tier_name
@@ -54,9 +54,7 @@ with right:
     st.subheader(text("tier_today", lang))
     if not mine.empty:
         row = mine.iloc[0]
-        # Four figures side by side: a smaller type than a lone metric, so こつこつ客 and a
-        # seven-digit amount show in full. Constant CSS, no data in it.
-        st.html("<style>.st-key-cs_today [data-testid='stMetricValue'] {font-size: 1.6rem;}</style>")
+        smaller_figures("st-key-cs_today")  # four figures side by side: こつこつ客 shows in full
         c1, c2, c3, c4 = st.container(key="cs_today").columns([3, 2, 2, 3])
         c1.metric(text("col_tier", lang), tier_name(row["tier"], lang))
         c2.metric(text("col_status", lang), status_name(None if pd.isna(row["lapsed"]) else bool(row["lapsed"]), lang) or "—")

@@ -3,6 +3,7 @@
 import streamlit as st
 
 from dashboard import actions, charts, data, shell
+from dashboard.tables import smaller_figures
 from segmentation.at_date import SLIDER_FLOORS
 from segmentation.periods import previous_period_end
 from segmentation.texts import format_count, status_name, text, tier_name
@@ -20,9 +21,7 @@ counts = data.tier_counts(analysis, thresholds, as_of=as_of, scope=scope)
 before = data.tier_counts(analysis, thresholds, as_of=previous, scope=scope)
 before_by_key = {(row.tier, row.lapsed): row.customers for row in before.itertuples()}
 
-# Six tiles share the width: their figures use a smaller type than a lone metric, so a compact
-# figure (15.2万, 152k) shows in full from 1,280 px up. Constant CSS, no data in it.
-st.html("<style>[class*='st-key-ov_tile_'] [data-testid='stMetricValue'] {font-size: 1.6rem;}</style>")
+smaller_figures("st-key-ov_tile_")  # six tiles share the width: 15.2万 and 152k show in full from 1,280 px
 columns = st.columns(len(TIERS))
 for column, tier in zip(columns, TIERS):
     rows = counts[counts["tier"] == tier.code]

@@ -11,7 +11,7 @@ import pandas as pd
 
 from .errors import SegmentationError
 from .texts import text
-from .tiers import MOVEMENTS, TIER_CODES
+from .rules import display_order
 
 
 class CliError(SegmentationError):
@@ -58,26 +58,11 @@ def bool_text(value) -> str:
     return "true" if value else "false"
 
 
-_TIER_ORDER = {code: index for index, code in enumerate(("new", *TIER_CODES))}
-_MOVEMENT_ORDER = {movement: index for index, movement in enumerate(MOVEMENTS)}
-
-
-def _sort_key(column: pd.Series) -> pd.Series:
-    """Tiers in tier order, statuses as (none, active, lapsed), movements in chart order."""
-    if column.name in ("tier", "from_tier", "to_tier"):
-        return column.map(lambda v: -1 if v is None or pd.isna(v) else _TIER_ORDER[v])
-    if column.name in ("lapsed", "from_lapsed", "to_lapsed"):
-        return column.map(lambda v: 0 if v is None or pd.isna(v) else 1 + int(bool(v)))
-    if column.name == "movement":
-        return column.map(_MOVEMENT_ORDER)
-    return column
-
-
 def sorted_rows(frame: pd.DataFrame, keys: Sequence[str], descending: Sequence[str] = ()) -> pd.DataFrame:
     """The rows in the order of `keys` (all key columns, so the order is total and repeatable)."""
     if frame.empty:
         return frame
-    return frame.sort_values(list(keys), key=_sort_key, ascending=[k not in descending for k in keys],
+    return frame.sort_values(list(keys), key=display_order, ascending=[k not in descending for k in keys],
                              kind="mergesort", na_position="last").reset_index(drop=True)
 
 

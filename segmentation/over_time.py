@@ -19,6 +19,7 @@ from .errors import DateError
 from .periods import HIGH_DATE, LOW_DATE, PeriodRange, index_sql, period_end, period_range, to_date
 from .rules import (
     Params,
+    display_order,
     nullable_bools,
     ranks_to_codes,
     scope_sql,
@@ -121,13 +122,9 @@ def _over_time_frame(rows: pd.DataFrame, periods: PeriodRange, value: str) -> pd
     rows["period_end"] = rows["i"].map(ends)
     rows["lapsed"] = [None if t == RANK["prospect"] else bool(s) for t, s in zip(rows["tier"], rows["lapsed"])]
     rows["lapsed"] = rows["lapsed"].astype("object")
-    rows = rows.sort_values(["i", "tier", "lapsed"], key=lambda c: c.map(_status_order) if c.name == "lapsed" else c)
     ranks_to_codes(rows, "tier")
+    rows = rows.sort_values(["i", "tier", "lapsed"], key=display_order)
     return rows[["period_end", "tier", "lapsed", value]].reset_index(drop=True)
-
-
-def _status_order(lapsed: bool | None) -> int:
-    return -1 if lapsed is None or pd.isna(lapsed) else int(lapsed)
 
 
 def tier_counts_over_time(
@@ -267,15 +264,6 @@ def movement_kind(from_tier: str | None, from_lapsed: bool | None, to_tier: str,
     return "promoted" if RANK[to_tier] > RANK[from_tier] else "demoted"
 
 
-def _key_order(column: pd.Series) -> pd.Series:
-    """Sort key for tier and status columns: tiers by rank (new first), statuses None, False, True."""
-    if column.name.endswith("tier"):
-        return column.map(lambda code: -1 if not isinstance(code, str) or code == "new" else RANK[code])
-    if column.name.endswith("lapsed"):
-        return column.map(_status_order)
-    return column
-
-
 def movements_over_time(
     analysis: Analysis,
     thresholds: Thresholds | None = None,
@@ -304,7 +292,7 @@ def movements_over_time(
         movement_kind(a, b, c, d)
         for a, b, c, d in zip(frame["from_tier"], frame["from_lapsed"], frame["to_tier"], frame["to_lapsed"])
     ]
-    frame = frame.sort_values(["period_end", "to_tier", "to_lapsed", "from_tier", "from_lapsed"], key=_key_order)
+    frame = frame.sort_values(["period_end", "to_tier", "to_lapsed", "from_tier", "from_lapsed"], key=display_order)
     return frame[columns].reset_index(drop=True)
 
 
@@ -352,7 +340,7 @@ def transitions(
     ranks_to_codes(frame, "from_tier", "to_tier")
     frame["from_tier"] = frame["from_tier"].fillna("new")
     nullable_bools(frame, "from_lapsed", "to_lapsed")
-    frame = frame.sort_values(["from_tier", "from_lapsed", "to_tier", "to_lapsed"], key=_key_order)
+    frame = frame.sort_values(["from_tier", "from_lapsed", "to_tier", "to_lapsed"], key=display_order)
     return frame[columns].reset_index(drop=True)
 
 

@@ -19,7 +19,7 @@ import pandas as pd
 from .periods import HIGH_DATE, LOW_DATE
 from .scope import ALL_CUSTOMERS, Scope
 from .thresholds import DEFAULT_THRESHOLDS, Thresholds
-from .tiers import RANK, TIER_STATUS_KEYS, TIERS, code_of
+from .tiers import MOVEMENTS, RANK, TIER_STATUS_KEYS, TIERS, code_of
 
 Params = dict[str, Any]
 
@@ -116,3 +116,20 @@ def nullable_bools(frame: pd.DataFrame, *columns: str) -> pd.DataFrame:
     for column in columns:
         frame[column] = frame[column].astype("object").where(frame[column].notna(), None)
     return frame
+
+
+_MOVEMENT_ORDER = {movement: index for index, movement in enumerate(MOVEMENTS)}
+
+
+def display_order(column: pd.Series) -> pd.Series:
+    """A `sort_values` key that puts rows in the order pages and files show them: tier columns
+    (`tier`, `from_tier`, `to_tier`) from new/none to loyal, status columns (`lapsed`, ...) as
+    none, active, lapsed, `movement` in chart order; other columns as they are."""
+    name = str(column.name)
+    if name.endswith("tier"):
+        return column.map(lambda code: -1 if not isinstance(code, str) or code == "new" else RANK[code])
+    if name.endswith("lapsed"):
+        return column.map(lambda lapsed: -1 if lapsed is None or pd.isna(lapsed) else int(bool(lapsed)))
+    if name == "movement":
+        return column.map(_MOVEMENT_ORDER)
+    return column

@@ -2,8 +2,9 @@
 
 A wrapped function keeps its name, docstring and signature; two wrapped functions never share
 a cache entry; and the entry of an answer is keyed by the database state of the `Analysis` (its
-file, data_version and contacts_version), not by the object. `st.cache_data` runs outside an
-app here (it logs that there is no runtime, which is fine).
+file and data_version, and contacts_version where the answer shows contacts), not by the
+object. `st.cache_data` runs outside an app here (it logs that there is no runtime, which is
+fine).
 """
 
 from __future__ import annotations
@@ -103,7 +104,7 @@ def test_the_same_state_and_equal_thresholds_hit_while_other_thresholds_or_data_
 
 
 def test_re_read_contacts_miss_the_cache(shop):
-    wrapped = data.cached(customers_of)
+    wrapped = data.cached(customers_of, reads_contacts=True)
     analysis = Analysis.open(shop)
     try:
         analysis.ensure("contact_summary")
@@ -119,3 +120,18 @@ def test_re_read_contacts_miss_the_cache(shop):
         ("customers_of", (analysis.data_version, 0, None)),
         ("customers_of", (analysis.data_version, 1, None)),
     ]
+
+
+def test_re_read_contacts_keep_the_answers_that_do_not_show_contacts(shop):
+    wrapped = data.cached(customers_of)
+    analysis = Analysis.open(shop)
+    try:
+        analysis.ensure("contact_summary")
+        wrapped(analysis)
+        log_contact(shop, "B", "2024-03-01", "visit", "", "訪問した")
+        analysis.refresh_contacts()
+        wrapped(analysis)  # tier counts and the like do not change with a contact
+    finally:
+        analysis.close()
+
+    assert CALLS == [("customers_of", (analysis.data_version, 0, None))]
