@@ -6,7 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 from segmentation.filters import READY_VIEWS
-from segmentation.texts import format_count, text
+from segmentation.texts import text
 
 from . import data, handoff
 
@@ -18,7 +18,8 @@ def act_now(view, analysis, as_of, key_prefix: str) -> None:
     for column, key in zip(columns, READY_VIEWS):
         total = counts[key]
         with column.container(border=True):
-            st.metric(text(f"view_{key}", view.lang), format_count(total, view.lang))
+            # Four to a row: the exact count fits, and the full name shows on hover where it is cut.
+            st.metric(text(f"view_{key}", view.lang), f"{total:,}", help=text(f"view_{key}", view.lang))
             if st.button(text("act_now_open", view.lang), key=f"{key_prefix}_act_{key}", on_click=handoff.send,
                          args=("ready_view", key), icon=":material/list:"):
                 st.switch_page("pages/customers.py")
