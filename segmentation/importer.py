@@ -1,459 +1,397 @@
-"""Plain CSV import: orders, customers and contacts files with the canonical headers.
+"""Importing a shop's files: orders, customers and contacts, as their systems export them.
 
-Every file is read and checked in full before the database is opened; then all files of one
-call are written in one transaction (`schema.writing`), so a bad value anywhere imports
-nothing and the error names the file, the line (the header is line 1), the column and the
-value. The checks are vectorised, so a file of millions of rows imports in seconds.
+`import_files` is the one entry point (the CLI and the Data page call it). It reads every file
+first, in a private in-memory DuckDB (`sources` detect and stage the files, `mapping` finds the
+columns, `import_read` and `shop_orders` read the values), then attaches the database and works
+out what would change (`import_write`) and reports it (`import_report.ImportReport`):
 
-The rules a manager relies on:
-- every cell is read as text: ids are kept exactly (`00042` stays `00042`), only surrounding
-  whitespace is dropped, and an empty cell is stored as NULL;
-- importing the same files again adds nothing: an order whose `order_id` is already in the
-  database is skipped whole, and a contact identical to one already stored is skipped;
-- an order row without an `order_id` gets one made from its content and its occurrence number
-  among identical rows of the file, so two identical rows stay two orders;
-- a customer row whose id exists updates that customer with the file's non-empty values;
-- an order or contact for an unknown customer creates a minimal customer (only its id).
+- `dry_run`: the report, and nothing written (the database is opened read-only);
+- values that cannot be read, with `on_error="reject"` (the default): nothing is written and
+  `ImportRejectedError` carries the report;
+- with `on_error="skip"`: the sound rows are imported (an order with a bad row is left out
+  whole) and, given `rejects`, the other rows are written to that CSV with their reasons.
 
-This module owns the entry point (`import_files`), its summary (`ImportResult`), reading the
-CSV files (headers, encoding, the canonical columns of each kind of file) and writing the rows
-into the database. Checking the values themselves (ids, dates, amounts) is `import_values`.
+The write is one transaction: a failure, or the process killed at any moment, leaves the
+database exactly as it was. The database file is locked only while that transaction runs.
+`inspect_file` is what the Data page shows before an import: what the file is, its platform,
+the mapping guessed and the first rows.
 """
 
 from __future__ import annotations
 
 import csv
 import os
-import re
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable, Sequence
 
 import duckdb
-import numpy as np
 import pandas as pd
 
-from . import schema
+from . import import_read, import_write, mapping as mapping_module, platforms, schema, shop_orders, sources
 from .errors import ImportFileError
-from .import_values import Table, contact_rows, customer_rows, order_rows
+from .import_report import MAX_SHOWN_PROBLEMS, ImportRejectedError, ImportReport, Problem
+from .mapping import FIELDS, KINDS, Mapping
+from .platform_spec import Platform
+from .sources import ReadOptions, Source
+
+ON_ERROR = ("reject", "skip")
+Paths = str | os.PathLike | Sequence[str | os.PathLike] | None
+
+
+def _known_headers() -> frozenset[str]:
+    return mapping_module.known_headers() | platforms.known_headers()
 
 
 @dataclass(frozen=True)
-class ImportResult:
-    """What one import added, updated and skipped.
+class FilePreview:
+    """What the Data page shows of one file before importing it."""
 
-    Orders are counted as docs/tiers.md counts them: an order is an `order_id` group (an order
-    of three lines counts once) whose amount, the sum of its lines, is positive. A refund (a row
-    with a negative amount) is not an order: refunds are counted on their own, one per row.
-    `customers_added` includes the minimal customers created for orders and contacts of unknown
-    customers.
-    """
-
-    customers_added: int
-    customers_updated: int
-    orders_added: int
-    orders_skipped: int
-    contacts_added: int
-    contacts_skipped: int
-    refunds_added: int = 0
-    refunds_skipped: int = 0
-
-    def summary(self) -> str:
-        """One English line for the CLI, naming only what happened."""
-        parts = []
-        if self.orders_added or self.orders_skipped:
-            parts.append(_counted(self.orders_added, "order", self.orders_skipped))
-        if self.refunds_added or self.refunds_skipped:
-            parts.append(_counted(self.refunds_added, "refund", self.refunds_skipped))
-        if self.customers_added:
-            parts.append(_counted(self.customers_added, "new customer"))
-        if self.customers_updated:
-            parts.append(_counted(self.customers_updated, "updated customer"))
-        if self.contacts_added or self.contacts_skipped:
-            parts.append(_counted(self.contacts_added, "contact", self.contacts_skipped))
-        if not parts:
-            return "Nothing new: every row was already in the database."
-        return "Imported " + ", ".join(parts) + "."
+    source: Source
+    platform: Platform | None
+    mapping: Mapping | None
+    rows: pd.DataFrame  # the first rows, as text, under the file's headers
 
 
-def _counted(number: int, noun: str, already_present: int = 0) -> str:
-    text = f"{number:,} {noun}" if number == 1 else f"{number:,} {noun}s"
-    return text + (f" ({already_present:,} already present)" if already_present else "")
+def inspect_file(path: str | os.PathLike, kind: str, options: ReadOptions = ReadOptions(),
+                 platform: str | None = None, preview_rows: int = 10) -> FilePreview:
+    """Detect what the file is, its platform (orders) and the mapping the import would use."""
+    source = sources.inspect(path, options, _known_headers())
+    chosen = _platform_for(kind, source, platform)
+    guessed = None if chosen is not None else mapping_module.guess(kind, source.headers)
+    return FilePreview(source, chosen, guessed, sources.preview_rows(source, preview_rows))
 
 
-@dataclass(frozen=True)
-class _Layout:
-    """The canonical columns of one kind of file."""
-
-    kind: str
-    required: tuple[str, ...]
-    optional: tuple[str, ...]
-
-    @property
-    def columns(self) -> tuple[str, ...]:
-        return self.required + self.optional
+def _platform_for(kind: str, source: Source, name: str | None) -> Platform | None:
+    if kind != "orders":
+        return None
+    if name is not None:
+        return platforms.get(name)
+    return platforms.recognise(source.headers)
 
 
-ORDERS = _Layout("orders", ("customer_id", "order_date", "amount"), ("order_id", "campaign", "category"))
-PROFILE_COLUMNS = ("name", "company", "email", "phone", "region", "address", "channel", "staff")
-CUSTOMERS = _Layout("customers", ("customer_id",), PROFILE_COLUMNS + ("created_at",))
-CONTACTS = _Layout("contacts", ("customer_id", "contacted_at"), ("kind", "staff", "note"))
+def _as_list(paths: Paths) -> list[Path]:
+    if paths is None:
+        return []
+    if isinstance(paths, (str, os.PathLike)):
+        return sources.files_in([paths])
+    return sources.files_in(list(paths))
 
 
 def import_files(
     db_path: str | os.PathLike,
     *,
-    orders: str | os.PathLike | None = None,
-    customers: str | os.PathLike | None = None,
-    contacts: str | os.PathLike | None = None,
+    orders: Paths = None,
+    customers: Paths = None,
+    contacts: Paths = None,
+    platform: str | None = None,
+    mapping: str | None = None,
+    overrides: dict[str, str] | None = None,
+    options: ReadOptions | None = None,
+    on_error: str = "reject",
+    rejects: str | os.PathLike | None = None,
+    dry_run: bool = False,
+    save_mapping: str | None = None,
     wait_seconds: float = 10.0,
-) -> ImportResult:
-    """Import the given CSV files into the database at `db_path`, all or nothing.
-
-    Raises `ImportFileError` naming the file, line, column and value of the first bad cell;
-    the database is then left exactly as it was.
-    """
-    if orders is None and customers is None and contacts is None:
+    progress: Callable[[str], None] | None = None,
+) -> ImportReport:
+    """Import the files into the database at `db_path` (see the module docstring)."""
+    if on_error not in ON_ERROR:
+        raise ImportFileError(f"--on-error is {on_error!r}; use reject or skip.")
+    files = {"orders": _as_list(orders), "customers": _as_list(customers), "contacts": _as_list(contacts)}
+    if not any(files.values()):
         raise ImportFileError("Nothing to import: give an orders, customers or contacts file.")
-    new_customers = customer_rows(_read(customers, CUSTOMERS)) if customers is not None else None
-    new_orders = order_rows(_read(orders, ORDERS)) if orders is not None else None
-    new_contacts = contact_rows(_read(contacts, CONTACTS)) if contacts is not None else None
+    say = progress or (lambda _message: None)
+    saved = _saved_mappings(db_path, mapping, [k for k in KINDS if files[k]])
+    con = duckdb.connect()
+    scratch = tempfile.TemporaryDirectory(prefix="segmentation-import-")
+    try:
+        con.execute("SET enable_progress_bar = false")
+        con.execute("SET temp_directory = $d", {"d": scratch.name})
+        reading = _Reading(con, scratch.name, options, overrides or {}, saved, platform)
+        for kind in KINDS:
+            if files[kind]:
+                say(f"reading {kind}")
+                reading.read(kind, files[kind])
+        say("checking")
+        if dry_run:
+            return _plan(con, reading, db_path, write=False, on_error=on_error, rejects=None, dry_run=True,
+                         wait_seconds=wait_seconds)
+        return _plan(con, reading, db_path, write=True, on_error=on_error, rejects=rejects, dry_run=False,
+                     wait_seconds=wait_seconds, save_mapping=save_mapping)
+    finally:
+        con.close()
+        scratch.cleanup()
 
-    customers_added = customers_updated = 0
-    order_counts = _OrderCounts()
-    contacts_added = contacts_skipped = 0
-    with schema.writing(db_path, wait_seconds=wait_seconds) as con:
-        con.execute("SET enable_progress_bar = false")  # the CLI prints one summary line, nothing else
-        if new_customers is not None:
-            customers_added, customers_updated = _write_customers(con, new_customers)
-        if new_orders is not None:
-            order_counts, minimal = _write_orders(con, new_orders)
-            customers_added += minimal
-        if new_contacts is not None:
-            contacts_added, contacts_skipped, minimal = _write_contacts(con, new_contacts)
-            customers_added += minimal
-    return ImportResult(
-        customers_added=customers_added,
-        customers_updated=customers_updated,
-        orders_added=order_counts.added,
-        orders_skipped=order_counts.skipped,
-        contacts_added=contacts_added,
-        contacts_skipped=contacts_skipped,
-        refunds_added=order_counts.refunds_added,
-        refunds_skipped=order_counts.refunds_skipped,
+
+def _saved_mappings(db_path, name: str | None, kinds: list[str]) -> dict[str, mapping_module.SavedMapping]:
+    if name is None:
+        return {}
+    found = {}
+    with schema.reading(db_path) as con:
+        if schema.schema_version(con) < 2:
+            raise ImportFileError(f"There is no saved mapping named {name!r}; none is saved in {db_path} yet.")
+        for kind in kinds:
+            found[kind] = mapping_module.load_mapping(con, name, kind)
+    return found
+
+
+class _Reading:
+    """The files of one import staged and read into typed tables of `con`."""
+
+    def __init__(self, con, folder, options, overrides, saved, platform_name):
+        self.con, self.folder, self.options = con, folder, options
+        self.overrides, self.saved, self.platform_name = overrides, saved, platform_name
+        self.staged: dict[str, list[import_read.StagedFile]] = {}
+        self.mappings: dict[str, list[dict[str, int]]] = {}
+        self.headers: dict[str, list[dict[str, str]]] = {}  # per file: field -> header as written
+        self.platform: Platform | None = None
+        self.kinds: list[str] = []
+        self.mapping_used: dict[str, Mapping] = {}
+
+    def _options(self, kind: str) -> ReadOptions:
+        if self.options is not None:
+            return self.options
+        return self.saved[kind].options if kind in self.saved else ReadOptions()
+
+    def read(self, kind: str, paths: list[Path]) -> None:
+        staged = []
+        for path in paths:
+            source = sources.inspect(path, self._options(kind), _known_headers())
+            table = f"staged_{kind}_{len(staged)}"
+            structural = sources.stage(self.con, source, table, self.folder)
+            staged.append(import_read.StagedFile(len(staged), source, table, tuple(structural)))
+        self.staged[kind], self.kinds = staged, self.kinds + [kind]
+        name = self.platform_name or (self.saved[kind].platform if kind in self.saved else None)
+        platform = _platform_for(kind, staged[0].source, name)
+        if platform is not None:
+            self._read_platform(platform, staged)
+            return
+        required, optional = FIELDS[kind]
+        positions, headers = [], []
+        for file in staged:
+            base = self.saved[kind].mapping if kind in self.saved else mapping_module.guess(kind, file.source.headers)
+            chosen = base.with_overrides({f: h for f, h in self.overrides.items() if f in required + optional})
+            chosen.check_complete(file.source.name, file.source.headers)
+            positions.append(chosen.positions(file.source.name, file.source.headers))
+            headers.append({f: h for f, (h, _) in chosen.columns.items()})
+            self.mapping_used[kind] = chosen
+        self.mappings[kind], self.headers[kind] = positions, headers
+        import_read.raw_table(self.con, kind, staged, positions, required + optional)
+        import_read.typed_table(self.con, kind, required + optional, required)
+        import_read.no_customer_problems(self.con, kind)
+
+    def _read_platform(self, platform: Platform, staged: list[import_read.StagedFile]) -> None:
+        self.platform = platform
+        columns = shop_orders.raw_columns(platform)
+        positions = []
+        for file in staged:
+            if not platform.matches(list(file.source.headers)):
+                raise ImportFileError(f"{file.source.name} is not a {platform.label_en} file like "
+                                      f"{staged[0].source.name}; import the two separately.")
+            positions.append(shop_orders.columns_of(platform, file))
+        self.mappings["orders"] = positions
+        self.headers["orders"] = [{f: file.source.headers[i] for f, i in p.items()} for file, p in zip(staged, positions)]
+        import_read.raw_table(self.con, "orders", staged, positions, columns)
+        shop_orders.typed_orders(self.con, platform)
+
+
+def _attach(con: duckdb.DuckDBPyConnection, db_path, write: bool, wait_seconds: float) -> None:
+    path = Path(db_path)
+    if write:
+        if path.parent and not path.parent.exists():
+            raise ImportFileError(f"The folder {path.parent} does not exist.")
+        schema.attach_for_writing(con, path, "db", wait_seconds=wait_seconds)
+    elif path.exists():
+        schema.attach_read_only(con, path, "db", wait_seconds=wait_seconds)
+        con.execute("USE db")
+    else:  # a dry run against a database not made yet: compare with an empty one
+        con.execute("ATTACH ':memory:' AS db")
+        con.execute("USE db")
+        schema.migrate(con)
+
+
+def _plan(con, reading: _Reading, db_path, *, write: bool, on_error: str, rejects, dry_run: bool,
+          wait_seconds: float, save_mapping: str | None = None) -> ImportReport:
+    kinds, platform = reading.kinds, reading.platform is not None
+    _attach(con, db_path, write, wait_seconds)
+    committed = False
+    try:
+        if write:
+            con.execute("BEGIN TRANSACTION")
+        import_write.key_customers(con, kinds)
+        import_write.consistency_problems(con, kinds, platform)
+        import_write.reject_rows(con, kinds, platform)
+        counts: dict[str, int] = {}
+        if "orders" in kinds:
+            counts.update(import_write.plan_orders(con, platform))
+        counts.update(import_write.plan_customers(con, kinds))
+        if "contacts" in kinds:
+            counts.update(import_write.plan_contacts(con))
+        report = _report(con, reading, counts, dry_run=dry_run)
+        refused = report.problem_count > 0 and on_error == "reject"
+        if not write or refused:
+            if write:
+                con.execute("ROLLBACK")
+            if refused:
+                raise ImportRejectedError(report)
+            return report
+        if rejects is not None and report.problem_count:
+            _write_rejects(con, reading, Path(rejects))
+            report = _replace(report, rejects_file=str(rejects))
+        import_write.write_customers(con)
+        if "orders" in kinds:
+            import_write.write_orders(con)
+        if "contacts" in kinds:
+            import_write.write_contacts(con)
+        if save_mapping:
+            for kind in kinds:
+                if kind in reading.mapping_used or reading.platform is not None:
+                    mapping_module.save_mapping(con, save_mapping, reading.mapping_used.get(kind, Mapping(kind)),
+                                                reading.options or ReadOptions(),
+                                                reading.platform.name if reading.platform and kind == "orders" else None)
+        report = _replace(report, imported=True)
+        _log(con, report)
+        if report.changes:
+            con.execute("UPDATE meta SET value = CAST(CAST(value AS BIGINT) + 1 AS VARCHAR) WHERE key = 'data_version'")
+        con.execute("COMMIT")
+        committed = True
+        return report
+    except BaseException:
+        if write and not committed:
+            try:
+                con.execute("ROLLBACK")
+            except duckdb.Error:
+                pass
+        raise
+    finally:
+        con.execute("USE memory")
+        con.execute("DETACH db")
+        if write:
+            schema.FILE_LOCK.release()  # taken by schema.attach_for_writing
+
+
+def _replace(report: ImportReport, **changes) -> ImportReport:
+    from dataclasses import replace
+
+    return replace(report, **changes)
+
+
+def _report(con, reading: _Reading, counts: dict[str, int], dry_run: bool) -> ImportReport:
+    rows_read = 0
+    for kind in reading.kinds:
+        rows_read += con.execute(f"SELECT count(*) FROM raw_{kind}").fetchall()[0][0]
+        rows_read += sum(len(f.rejected_lines) for f in reading.staged[kind])
+    structural = [(f.source.name, line, sentence) for kind in reading.kinds for f in reading.staged[kind]
+                  for line, sentence in f.rejected_lines]
+    total = con.execute("SELECT count(*) FROM effective_problems").fetchall()[0][0] + len(structural)
+    rejected = len(structural)
+    for kind in reading.kinds:
+        rejected += con.execute(f"SELECT count(*) FROM rejected_{kind}").fetchall()[0][0]
+    shown = [Problem(name, line, "", "", "structure", {"detail": sentence}) for name, line, sentence in structural]
+    shown += _first_problems(con, reading, MAX_SHOWN_PROBLEMS - len(shown)) if len(shown) < MAX_SHOWN_PROBLEMS else []
+    excluded = {}
+    if reading.platform is not None:
+        excluded = dict(con.execute("SELECT reason, count(*) FROM excluded_orders GROUP BY reason").fetchall())
+    return ImportReport(
+        files=tuple(f.source.describe() for kind in reading.kinds for f in reading.staged[kind]),
+        platform=reading.platform.label_en if reading.platform else None,
+        rows_read=int(rows_read), excluded={k: int(v) for k, v in excluded.items()},
+        problem_count=int(total), problems=tuple(shown[:MAX_SHOWN_PROBLEMS]), rows_rejected=int(rejected),
+        dry_run=dry_run, **counts,
     )
 
 
-# --- Reading -------------------------------------------------------------------------------
+def _first_problems(con, reading: _Reading, limit: int) -> list[Problem]:
+    rows = con.execute(
+        "SELECT kind, file_no, row_index, field, value, problem FROM effective_problems "
+        "ORDER BY CASE kind WHEN 'customers' THEN 0 WHEN 'orders' THEN 1 ELSE 2 END, file_no, row_index, field LIMIT $n",
+        {"n": limit},
+    ).fetchall()
+    return [_problem(con, reading, *row) for row in rows]
 
 
-def _read(path: str | os.PathLike, layout: _Layout) -> Table:
-    path = Path(path)
-    name = path.name
-    if not path.exists():
-        raise ImportFileError(f"The {layout.kind} file {path} does not exist.")
-    if not path.is_file():
-        raise ImportFileError(f"The {layout.kind} file {path} is a folder, not a CSV file.")
-    header = _header(path)
-    positions = _column_positions(name, header, layout)
-    try:
-        frame = pd.read_csv(
-            path,
-            dtype=str,
-            keep_default_na=False,
-            na_filter=False,
-            skip_blank_lines=False,
-            index_col=False,
-            encoding="utf-8-sig",
-        )
-    except UnicodeDecodeError:
-        raise _not_utf8(path) from None
-    except pd.errors.ParserError as error:
-        raise _not_csv(name, len(header), error) from None
-    except OSError as error:
-        raise ImportFileError(f"{name} cannot be read: {error.strerror or error}.") from None
-
-    lines = np.arange(len(frame), dtype=np.int64) + 2
-    blank = (frame == "").all(axis=1).to_numpy()
-    if blank.any():
-        frame = frame.loc[~blank].reset_index(drop=True)
-        lines = lines[~blank]
-    columns = {}
-    for column in layout.columns:
-        if column in positions:
-            columns[column] = frame.iloc[:, positions[column]].str.strip()
-        else:
-            columns[column] = pd.Series("", index=frame.index, dtype=str)
-    return Table(name, pd.DataFrame(columns), lines)
+def _line(reading: _Reading, kind: str, file_no: int, row_index: int) -> int | None:
+    staged = reading.staged[kind][file_no]
+    rejected = {line for line, _ in staged.rejected_lines}
+    return sources.line_numbers(staged.source, [row_index], rejected).get(row_index)
 
 
-def _header(path: Path) -> list[str]:
-    """The header row's names, stripped; raises when the file has none."""
-    try:
-        with path.open(encoding="utf-8-sig", newline="") as handle:
-            header = next(csv.reader(handle), None)
-    except UnicodeDecodeError:
-        raise _not_utf8(path) from None
-    except csv.Error as error:
-        raise ImportFileError(f"{path.name} line 1 cannot be read as CSV: {error}.") from None
-    except OSError as error:
-        raise ImportFileError(f"{path.name} cannot be read: {error.strerror or error}.") from None
-    if header is None:
-        raise ImportFileError(f"{path.name} is empty: it needs a header row naming the columns, such as customer_id.")
-    names = [name.strip() for name in header]
-    if not any(names):
-        raise ImportFileError(f"{path.name} has no header row: line 1 must name the columns, such as customer_id.")
-    return names
+def _seq_line(reading: _Reading, kind: str, seq: int) -> int | None:
+    return _line(reading, kind, seq // import_read.SEQ_FILE, seq % import_read.SEQ_FILE)
 
 
-def _column_positions(name: str, header: list[str], layout: _Layout) -> dict[str, int]:
-    """Where each canonical column sits in the header; other columns are ignored."""
-    positions: dict[str, int] = {}
-    for position, column in enumerate(header):
-        if column not in layout.columns:
-            continue
-        if column in positions:
-            raise ImportFileError(f"{name} line 1, column {column}: the header names this column twice.")
-        positions[column] = position
-    missing = [column for column in layout.required if column not in positions]
-    if missing:
-        needed = ", ".join(layout.required)
-        raise ImportFileError(
-            f"{name} line 1 has no column {missing[0]}: a {layout.kind} file needs the columns {needed}."
-        )
-    return positions
+def _problem(con, reading: _Reading, kind, file_no, row_index, field, value, code) -> Problem:
+    staged = reading.staged[kind][file_no]
+    header = reading.headers[kind][file_no].get(field, field)
+    column = header if header == field else f"{header} ({field})"
+    detail: dict = {}
+    if ":" in code:
+        code, _, rest = code.partition(":")
+        first_seq, _, order = rest.partition(":")
+        detail = {"other": _seq_line(reading, kind, int(first_seq)), "order": order}
+    return Problem(staged.source.name, _line(reading, kind, file_no, row_index), column, value or "", code, detail)
 
 
-def _not_utf8(path: Path) -> ImportFileError:
-    """The error for a file that is not UTF-8, naming the line and byte of the first bad byte."""
-    data = path.read_bytes()
-    try:
-        data.decode("utf-8")
-    except UnicodeDecodeError as error:
-        offset = error.start
-    else:  # pragma: no cover - only called after a decoding error
-        offset = 0
-    line = data.count(b"\n", 0, offset) + 1
-    return ImportFileError(
-        f"{path.name} line {line} is not UTF-8 text (byte {offset + 1} is 0x{data[offset]:02X}); "
-        'save the file as "CSV UTF-8" and import it again.'
+def _write_rejects(con, reading: _Reading, path: Path) -> None:
+    """Every rejected row with its file, line and reasons, then its cells under the file's headers."""
+    rows_out = []
+    headers: list[str] = []
+    for kind in reading.kinds:
+        reasons = {}
+        for kind_, file_no, row_index, field, value, code in con.execute(
+                "SELECT * FROM effective_problems WHERE kind = $k", {"k": kind}).fetchall():
+            reasons.setdefault((file_no, row_index), []).append(
+                _problem(con, reading, kind_, file_no, row_index, field, value, code).sentence("en"))
+        for staged in reading.staged[kind]:
+            rejected = [r[0] for r in con.execute(
+                f"SELECT row_index FROM rejected_{kind} WHERE file_no = $f ORDER BY row_index",
+                {"f": staged.file_no}).fetchall()]
+            lines = sources.line_numbers(staged.source, rejected, {line for line, _ in staged.rejected_lines})
+            for name in staged.source.headers:
+                if name not in headers:
+                    headers.append(name)
+            if rejected:
+                cells = con.execute(f"SELECT rowid, * FROM {staged.table} WHERE rowid IN (SELECT unnest($r))",
+                                    {"r": rejected}).fetchall()
+                by_row = {row[0]: row[1:] for row in cells}
+                for row_index in rejected:
+                    values = dict(zip(staged.source.headers, by_row.get(row_index, ())))
+                    reason = "; ".join(reasons.get((staged.file_no, row_index), ["another row of the same order"]))
+                    rows_out.append([staged.source.name, lines.get(row_index), reason, values])
+            for line, sentence in staged.rejected_lines:
+                rows_out.append([staged.source.name, line, sentence, {}])
+    with path.open("w", encoding="utf-8-sig", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["file", "line", "reason"] + headers)
+        for name, line, reason, values in rows_out:
+            writer.writerow([name, line, reason] + [values.get(h) or "" for h in headers])
+
+
+def _log(con, report: ImportReport) -> None:
+    con.execute(
+        "INSERT INTO import_log (imported_at, files, platform, rows_read, orders_added, orders_updated, orders_removed, "
+        "customers_added, customers_updated, contacts_added, rows_excluded, rows_rejected) VALUES "
+        "(current_timestamp, $files, $platform, $rows, $oa, $ou, $orm, $ca, $cu, $cta, $ex, $rej)",
+        {"files": ", ".join(f.split(":")[0] for f in report.files), "platform": report.platform,
+         "rows": report.rows_read, "oa": report.orders_added, "ou": report.orders_updated, "orm": report.orders_removed,
+         "ca": report.customers_added + report.customers_created, "cu": report.customers_updated,
+         "cta": report.contacts_added, "ex": sum(report.excluded.values()), "rej": report.rows_rejected},
     )
 
 
-def _not_csv(name: str, header_width: int, error: Exception) -> ImportFileError:
-    text = str(error)
-    match = re.search(r"Expected \d+ fields in line (\d+), saw (\d+)", text)
-    if match:
-        return ImportFileError(
-            f"{name} line {match.group(1)} has {match.group(2)} values but the header names "
-            f"{header_width} columns; a value holding a comma must be in double quotes."
-        )
-    return ImportFileError(f"{name} cannot be read as CSV: {text.splitlines()[-1] if text else error}.")
+def database_contents(db_path: str | os.PathLike) -> dict:
+    """What the database holds, for the Data page: rows per table, the order date range and the last import."""
+    with schema.reading(db_path) as con:
+        counts = {t: con.execute(f"SELECT count(*) FROM {t}").fetchall()[0][0] for t in ("customers", "orders", "contacts")}
+        first, last = con.execute("SELECT min(order_date), max(order_date) FROM orders").fetchall()[0]
+        log = []
+        if schema.schema_version(con) >= 2:
+            log = con.execute("SELECT imported_at, files, platform, orders_added, customers_added FROM import_log "
+                              "ORDER BY import_id DESC LIMIT 1").fetchall()
+    return {**counts, "first_order": first, "last_order": last, "last_import": log[0] if log else None}
 
 
-# --- Writing -------------------------------------------------------------------------------
-# Each frame is registered with DuckDB and copied into a temporary table with empty text as
-# NULL; the statements below then work set-wise. No value ever enters the SQL text.
-
-_INCOMING_CUSTOMERS = """
-CREATE TEMP TABLE incoming_customers AS
-SELECT line, customer_id,
-       NULLIF(name, '') AS name, NULLIF(company, '') AS company, NULLIF(email, '') AS email,
-       NULLIF(phone, '') AS phone, NULLIF(region, '') AS region, NULLIF(address, '') AS address,
-       NULLIF(channel, '') AS channel, NULLIF(staff, '') AS staff,
-       CAST(created_at AS TIMESTAMP) AS created_at
-FROM customer_rows
-"""
-
-# A known customer takes the file's non-empty values; one whose values already match is left
-# alone and not counted as updated.
-_UPDATE_CUSTOMERS = """
-UPDATE customers AS c SET
-    name = coalesce(i.name, c.name),
-    company = coalesce(i.company, c.company),
-    email = coalesce(i.email, c.email),
-    phone = coalesce(i.phone, c.phone),
-    region = coalesce(i.region, c.region),
-    address = coalesce(i.address, c.address),
-    channel = coalesce(i.channel, c.channel),
-    staff = coalesce(i.staff, c.staff),
-    created_at = coalesce(i.created_at, c.created_at)
-FROM incoming_customers AS i
-WHERE c.customer_id = i.customer_id
-  AND (   (i.name IS NOT NULL AND i.name IS DISTINCT FROM c.name)
-       OR (i.company IS NOT NULL AND i.company IS DISTINCT FROM c.company)
-       OR (i.email IS NOT NULL AND i.email IS DISTINCT FROM c.email)
-       OR (i.phone IS NOT NULL AND i.phone IS DISTINCT FROM c.phone)
-       OR (i.region IS NOT NULL AND i.region IS DISTINCT FROM c.region)
-       OR (i.address IS NOT NULL AND i.address IS DISTINCT FROM c.address)
-       OR (i.channel IS NOT NULL AND i.channel IS DISTINCT FROM c.channel)
-       OR (i.staff IS NOT NULL AND i.staff IS DISTINCT FROM c.staff)
-       OR (i.created_at IS NOT NULL AND i.created_at IS DISTINCT FROM c.created_at))
-"""
-
-_INSERT_CUSTOMERS = """
-INSERT INTO customers (customer_id, name, company, email, phone, region, address, channel, staff, created_at)
-SELECT customer_id, name, company, email, phone, region, address, channel, staff, created_at
-FROM incoming_customers
-WHERE customer_id NOT IN (SELECT customer_id FROM customers)
-ORDER BY line
-"""
-
-
-def _write_customers(con: duckdb.DuckDBPyConnection, rows: pd.DataFrame) -> tuple[int, int]:
-    """Update known customers, then insert new ones; returns (added, updated)."""
-    con.register("customer_rows", rows)
-    try:
-        con.execute(_INCOMING_CUSTOMERS)
-    finally:
-        con.unregister("customer_rows")
-    updated = con.execute(_UPDATE_CUSTOMERS).fetchall()[0][0]
-    added = con.execute(_INSERT_CUSTOMERS).fetchall()[0][0]
-    return added, updated
-
-
-# A row without an order_id gets "g-" + the first 16 hex digits of the SHA-256 of
-# customer_id|order_date|amount|campaign|category|k (date as YYYY-MM-DD, amount with two
-# decimals, empty text for an empty cell, k = 1, 2, ... counting identical rows of the file in
-# file order): the same file always gives the same ids, and two identical rows are two orders.
-# An order whose id is already stored is skipped whole, with all its lines.
-_INCOMING_ORDERS = """
-CREATE TEMP TABLE incoming_orders AS
-WITH typed AS (
-    SELECT line, order_id, customer_id,
-           CAST(order_date AS DATE) AS order_date,
-           CAST(amount AS DECIMAL(18, 2)) AS amount,
-           NULLIF(campaign, '') AS campaign,
-           NULLIF(category, '') AS category,
-           amount AS amount_text,
-           coalesce(campaign, '') AS campaign_text,
-           coalesce(category, '') AS category_text
-    FROM order_rows
-),
-identified AS (
-    SELECT line, order_id, customer_id, order_date, amount, campaign, category
-    FROM typed
-    WHERE order_id <> ''
-    UNION ALL
-    SELECT line,
-           'g-' || left(sha256(concat_ws('|',
-               customer_id, strftime(order_date, '%Y-%m-%d'), amount_text, campaign_text, category_text,
-               row_number() OVER (
-                   PARTITION BY customer_id, order_date, amount_text, campaign_text, category_text
-                   ORDER BY line))), 16),
-           customer_id, order_date, amount, campaign, category
-    FROM typed
-    WHERE order_id = ''
-)
-SELECT *, order_id IN (SELECT order_id FROM orders) AS already_present
-FROM identified
-"""
-
-# Orders and refunds as docs/tiers.md defines them: an order is an order_id group (per
-# customer) whose amount, the sum of its lines, is positive; a refund is a row with a negative
-# amount, and it is not an order. A group is new or already present as a whole.
-_COUNT_ORDERS = """
-WITH groups AS (
-    SELECT already_present,
-           sum(amount) > 0 AS is_order,
-           count(*) FILTER (WHERE amount < 0) AS refunds
-    FROM incoming_orders
-    GROUP BY customer_id, order_id, already_present
-)
-SELECT count(*) FILTER (WHERE is_order AND NOT already_present),
-       count(*) FILTER (WHERE is_order AND already_present),
-       coalesce(sum(refunds) FILTER (WHERE NOT already_present), 0),
-       coalesce(sum(refunds) FILTER (WHERE already_present), 0)
-FROM groups
-"""
-
-_INSERT_ORDERS = """
-INSERT INTO orders (order_id, customer_id, order_date, amount, campaign, category)
-SELECT order_id, customer_id, order_date, amount, campaign, category
-FROM incoming_orders
-WHERE NOT already_present
-ORDER BY line
-"""
-
-# An order for a customer id without a customer row creates a minimal customer.
-_MINIMAL_CUSTOMERS_FOR_ORDERS = """
-INSERT INTO customers (customer_id)
-SELECT DISTINCT customer_id FROM incoming_orders
-WHERE customer_id NOT IN (SELECT customer_id FROM customers)
-ORDER BY customer_id
-"""
-
-
-@dataclass(frozen=True)
-class _OrderCounts:
-    """Orders and refunds of an orders file, new and already present (see `_COUNT_ORDERS`)."""
-
-    added: int = 0
-    skipped: int = 0
-    refunds_added: int = 0
-    refunds_skipped: int = 0
-
-
-def _write_orders(con: duckdb.DuckDBPyConnection, rows: pd.DataFrame) -> tuple[_OrderCounts, int]:
-    """Insert the new orders; returns (the orders and refunds added and skipped, minimal customers added)."""
-    con.register("order_rows", rows)
-    try:
-        con.execute(_INCOMING_ORDERS)
-    finally:
-        con.unregister("order_rows")
-    counts = _OrderCounts(*(int(number) for number in con.execute(_COUNT_ORDERS).fetchall()[0]))
-    con.execute(_INSERT_ORDERS)
-    minimal = con.execute(_MINIMAL_CUSTOMERS_FOR_ORDERS).fetchall()[0][0]
-    return counts, minimal
-
-
-# The k-th of identical rows in the file is new only when the database holds fewer than k of
-# them, so a re-import adds nothing while two identical contacts in one file stay two.
-_INCOMING_CONTACTS = """
-CREATE TEMP TABLE incoming_contacts AS
-SELECT line, customer_id, contacted_at, kind, staff, note,
-       row_number() OVER (PARTITION BY customer_id, contacted_at, kind, staff, note ORDER BY line)
-           AS occurrence
-FROM (
-    SELECT line, customer_id, CAST(contacted_at AS TIMESTAMP) AS contacted_at,
-           NULLIF(kind, '') AS kind, NULLIF(staff, '') AS staff, NULLIF(note, '') AS note
-    FROM contact_rows
-)
-"""
-
-_INSERT_CONTACTS = """
-INSERT INTO contacts (customer_id, contacted_at, kind, staff, note)
-SELECT i.customer_id, i.contacted_at, i.kind, i.staff, i.note
-FROM incoming_contacts AS i
-LEFT JOIN (
-    SELECT customer_id, contacted_at, kind, staff, note, count(*) AS stored
-    FROM contacts
-    GROUP BY ALL
-) AS s
-  ON  i.customer_id = s.customer_id
-  AND i.contacted_at = s.contacted_at
-  AND i.kind IS NOT DISTINCT FROM s.kind
-  AND i.staff IS NOT DISTINCT FROM s.staff
-  AND i.note IS NOT DISTINCT FROM s.note
-WHERE i.occurrence > coalesce(s.stored, 0)
-ORDER BY i.line
-"""
-
-# A contact for a customer id without a customer row creates a minimal customer.
-_MINIMAL_CUSTOMERS_FOR_CONTACTS = """
-INSERT INTO customers (customer_id)
-SELECT DISTINCT customer_id FROM incoming_contacts
-WHERE customer_id NOT IN (SELECT customer_id FROM customers)
-ORDER BY customer_id
-"""
-
-
-def _write_contacts(con: duckdb.DuckDBPyConnection, rows: pd.DataFrame) -> tuple[int, int, int]:
-    """Insert the new contacts; returns (contacts added, contacts skipped, minimal customers added)."""
-    con.register("contact_rows", rows)
-    try:
-        con.execute(_INCOMING_CONTACTS)
-    finally:
-        con.unregister("contact_rows")
-    added = con.execute(_INSERT_CONTACTS).fetchall()[0][0]
-    minimal = con.execute(_MINIMAL_CUSTOMERS_FOR_CONTACTS).fetchall()[0][0]
-    return added, len(rows) - added, minimal
+__all__ = ["FilePreview", "ImportRejectedError", "ImportReport", "ON_ERROR", "database_contents", "import_files",
+           "inspect_file"]

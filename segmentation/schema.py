@@ -74,6 +74,39 @@ MIGRATIONS: tuple[tuple[int, str, str], ...] = (
         INSERT INTO meta VALUES ('data_version', '0');
         """,
     ),
+    (
+        2,
+        "import mappings and log",
+        """
+        -- A column mapping saved under a name (`import --mapping NAME`), per kind of file.
+        CREATE TABLE import_mappings (
+            name VARCHAR NOT NULL,
+            kind VARCHAR NOT NULL,
+            platform VARCHAR,
+            columns VARCHAR NOT NULL,   -- JSON: field -> [header, occurrence]
+            options VARCHAR NOT NULL,   -- JSON: encoding, delimiter, header_row, sheet
+            saved_at TIMESTAMP NOT NULL,
+            PRIMARY KEY (name, kind)
+        );
+        -- One row per import that wrote data: when, which files, and what it did.
+        CREATE SEQUENCE import_ids START 1;
+        CREATE TABLE import_log (
+            import_id BIGINT PRIMARY KEY DEFAULT nextval('import_ids'),
+            imported_at TIMESTAMP NOT NULL,
+            files VARCHAR NOT NULL,     -- the file names, comma separated
+            platform VARCHAR,
+            rows_read BIGINT NOT NULL,
+            orders_added BIGINT NOT NULL,
+            orders_updated BIGINT NOT NULL,
+            orders_removed BIGINT NOT NULL,
+            customers_added BIGINT NOT NULL,
+            customers_updated BIGINT NOT NULL,
+            contacts_added BIGINT NOT NULL,
+            rows_excluded BIGINT NOT NULL,
+            rows_rejected BIGINT NOT NULL
+        );
+        """,
+    ),
 )
 
 SCHEMA_VERSION = MIGRATIONS[-1][0]
@@ -181,6 +214,29 @@ def attach_read_only(
         _check_version(schema_version(con, catalog=alias), path)
     except BaseException:
         con.execute(f"DETACH {alias}")
+        raise
+
+
+def attach_for_writing(
+    con: duckdb.DuckDBPyConnection, path: str | os.PathLike, alias: str, *, wait_seconds: float = 10.0
+) -> None:
+    """Attach the database file (created if missing) for writing to `con` as `alias`, put it in
+    use and bring its schema up to date. Takes `FILE_LOCK`, which the caller releases after
+    detaching (`con.execute("USE memory"); con.execute(f"DETACH {alias}")`). For the importer,
+    which reads its files into `con` first and locks the file only to write them."""
+    path = Path(path)
+    FILE_LOCK.acquire()
+    try:
+        _while_locked(path, wait_seconds, lambda: con.execute(f"ATTACH $path AS {alias}", {"path": str(path)}))
+        try:
+            con.execute(f"USE {alias}")
+            migrate(con)
+        except BaseException:
+            con.execute("USE memory")
+            con.execute(f"DETACH {alias}")
+            raise
+    except BaseException:
+        FILE_LOCK.release()
         raise
 
 

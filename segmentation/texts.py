@@ -8,6 +8,8 @@ from .tiers import BY_CODE
 
 LANGS = ("ja", "en")
 
+from .texts_data import DATA_TEXTS  # noqa: E402  (the import and Data page part of the catalogue)
+
 TEXTS: dict[str, dict[str, str]] = {
     # Suggested thresholds
     "reason_min_orders": {
@@ -361,6 +363,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "chart_cohort_size": {"ja": "初回購入者数", "en": "First-time buyers"},
     "chart_retention": {"ja": "購入した割合", "en": "Share who ordered"},
     "chart_metric": {"ja": "指標", "en": "Measure"},
+    **DATA_TEXTS,
 }
 
 

@@ -55,7 +55,8 @@ from decimal import Decimal
 import numpy as np
 import pandas as pd
 
-__all__ = ["clean_ids", "normalise_email", "normalise_phone", "parse_amounts", "parse_dates"]
+__all__ = ["bad_times", "clean_ids", "normalise_email", "normalise_phone", "parse_amounts", "parse_dates",
+           "parse_timestamps"]
 
 # (value, bad) for one distinct, non-empty, stripped cell text.
 Parsed = tuple[object, bool]
@@ -173,6 +174,31 @@ def parse_dates(series: pd.Series) -> tuple[pd.Series, pd.Series]:
     and bad; an empty cell is None and not bad. See the module docstring for every rule.
     """
     return _map_distinct(series, _parse_date)
+
+
+def _parse_timestamp(text: str) -> Parsed:
+    date, bad = _parse_date(text)
+    if bad or date is None:
+        return date, bad
+    match = DATE_AND_TIME.fullmatch(unicodedata.normalize("NFKC", text).strip())
+    time = TIME.fullmatch(match["time"].strip()) if match is not None and match["time"] is not None else None
+    if time is None:
+        return dt.datetime.combine(date, dt.time()), False
+    return dt.datetime.combine(date, dt.time(int(time["h"]), int(time["mi"]), int(time["s"] or 0))), False
+
+
+def parse_timestamps(series: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Read a column of dates with an optional time of day; return (datetime.datetime or None
+    per row, bad per row). The same rules as `parse_dates`; the time is kept AS WRITTEN (a UTC
+    offset is dropped, never applied): `2024-03-05T23:30:00+09:00` is 2024-03-05 23:30:00, and
+    a date without a time is at midnight."""
+    return _map_distinct(series, _parse_timestamp)
+
+
+def bad_times(series: pd.Series) -> pd.Series:
+    """Per row, whether a time-of-day text (the part after a date: `23:30`, `23:30:00+09:00`)
+    is not a real time; empty cells are not bad. `parse_dates` applies the same check."""
+    return _map_distinct(series, lambda text: (None, not _time_ok(unicodedata.normalize("NFKC", text))))[1]
 
 
 # ---------------------------------------------------------------- amounts

@@ -12,7 +12,8 @@ import pytest
 
 from segmentation import schema
 from segmentation.errors import ImportFileError
-from segmentation.importer import ImportResult, import_files
+from segmentation.importer import import_files
+from segmentation.import_report import ImportReport
 
 TABLES = ("customers", "orders", "contacts")
 
@@ -89,7 +90,7 @@ def test_minimal_orders_file_imports(tmp_path, db):
     result = import_files(db, orders=orders)
 
     # C2's row is a refund (a negative amount), which docs/tiers.md does not count as an order.
-    assert result == ImportResult(
+    assert result == ImportReport(
         customers_added=2,
         customers_updated=0,
         orders_added=1,
@@ -226,10 +227,10 @@ def test_importing_the_same_files_twice_adds_nothing(tmp_path, db):
 
     second = import_files(db, customers=customers, orders=orders, contacts=contacts)
 
-    assert first == ImportResult(
+    assert first == ImportReport(
         customers_added=3, customers_updated=0, orders_added=3, orders_skipped=0, contacts_added=3, contacts_skipped=0
     )
-    assert second == ImportResult(
+    assert second == ImportReport(
         customers_added=0, customers_updated=0, orders_added=0, orders_skipped=3, contacts_added=0, contacts_skipped=3
     )
     assert snapshot(db)[0] == before
@@ -455,12 +456,12 @@ def test_blank_rows_are_skipped(tmp_path, db):
 def test_header_only_file_imports_nothing(tmp_path, db):
     result = import_files(db, orders=csv_file(tmp_path, "orders.csv", "customer_id,order_date,amount\n"))
 
-    assert result == ImportResult(0, 0, 0, 0, 0, 0)
+    assert result == ImportReport(0, 0, 0, 0, 0, 0)
     assert result.summary() == "Nothing new: every row was already in the database."
 
 
 def test_summary_is_one_english_line():
-    result = ImportResult(
+    result = ImportReport(
         customers_added=40,
         customers_updated=1,
         orders_added=120,

@@ -1,0 +1,194 @@
+"""Reading the files of one import into typed tables, and listing every value that cannot be read.
+
+For each kind (orders, customers, contacts) the files are inspected and staged (`sources`),
+their columns found by the mapping (`mapping`), then every value is read by the rules of
+`values`, each distinct text once, in DuckDB tables of the caller's work connection:
+
+- `raw_<kind>`: one row per data row of every file (`file_no`, `row_index`, `seq` = its place
+  in the import), each mapped field as trimmed text, NULL when empty; all-empty rows dropped;
+- `typed_<kind>`: the same rows with ids cleaned (one leading `'` dropped), e-mails lower-cased,
+  phones as digits, dates, amounts and timestamps typed (NULL where unreadable);
+- `problems`: one row per value that cannot be read: kind, file_no, row_index, field, value and
+  the problem in words. The importer decides what to do with those rows.
+
+Platform order exports (`shop_orders`) are read from the same staged rows by their own rules.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+from .mapping import Mapping
+from .sources import Source
+from .values import bad_times, parse_amounts, parse_dates, parse_timestamps
+
+FIRST_YEAR, LAST_YEAR = 1900, 2999
+MAX_AMOUNT = 10**16  # DECIMAL(18, 2) holds less than this
+SEQ_FILE = 10**12  # seq = file_no * SEQ_FILE + row_index keeps the import's row order
+
+PROBLEMS_DDL = """
+CREATE TEMP TABLE IF NOT EXISTS problems (
+    kind VARCHAR, file_no INTEGER, row_index BIGINT, field VARCHAR, value VARCHAR, problem VARCHAR
+)
+"""
+
+TEXT_FIELDS_CLEANED = {
+    "customer_id": "CASE WHEN left({v}, 1) = '''' THEN nullif(trim(substr({v}, 2)), '') ELSE {v} END",
+    "order_id": "CASE WHEN left({v}, 1) = '''' THEN nullif(trim(substr({v}, 2)), '') ELSE {v} END",
+    "email": "lower({v})",
+    "phone": "nullif(regexp_replace(translate({v}, '０１２３４５６７８９', '0123456789'), '[^0-9]', '', 'g'), '')",
+}
+
+
+@dataclass(frozen=True)
+class StagedFile:
+    """One staged file of an import: its number, what it is and its staged table."""
+
+    file_no: int
+    source: Source
+    table: str
+    rejected_lines: tuple[tuple[int, str], ...] = ()  # structural problems: (line, sentence)
+
+
+def raw_table(con: duckdb.DuckDBPyConnection, kind: str, files: list[StagedFile], mappings: list[dict[str, int]],
+              fields: tuple[str, ...]) -> None:
+    """`raw_<kind>`: every file's rows with each field (NULL where unmapped or empty), all-empty rows dropped."""
+    parts = []
+    for staged, positions in zip(files, mappings):
+        width = len(staged.source.headers)
+        every = " AND ".join(f"nullif(trim(c{i}), '') IS NULL" for i in range(width)) or "false"
+        columns = ", ".join(
+            (f"nullif(trim(c{positions[name]}), '')" if name in positions else "CAST(NULL AS VARCHAR)") + f" AS {name}"
+            for name in fields
+        )
+        parts.append(
+            f"SELECT {staged.file_no} AS file_no, rowid AS row_index, "
+            f"CAST({staged.file_no} AS BIGINT) * {SEQ_FILE} + rowid AS seq, {columns} "
+            f"FROM {staged.table} WHERE NOT ({every})"
+        )
+    con.execute(f"CREATE OR REPLACE TEMP TABLE raw_{kind} AS " + " UNION ALL ".join(parts))
+
+
+def _lookup(con: duckdb.DuckDBPyConnection, name: str, frame: pd.DataFrame) -> None:
+    con.register(f"{name}_frame", frame)
+    try:
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT * FROM {name}_frame")
+    finally:
+        con.unregister(f"{name}_frame")
+
+
+def _distinct(con: duckdb.DuckDBPyConnection, sql: str) -> pd.Series:
+    values = [row[0] for row in con.execute(sql).fetchall()]
+    return pd.Series(values, dtype=object)
+
+
+def date_lookup(con: duckdb.DuckDBPyConnection, table: str, column: str, name: str) -> None:
+    """TEMP table `name` (text, value DATE, problem): every distinct text of `table.column` read
+    as a date by `values.parse_dates`. The time after a date is checked apart (its distinct
+    texts), so a column of timestamps costs the distinct dates plus the distinct times."""
+    split = (f"regexp_extract(replace({column}, '　', ' '), '^(\\S+?)(?:[Tt]|\\s+)(\\S.*)$', ['d', 't'])")
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE {name}_parts AS SELECT DISTINCT {column} AS text, "
+        f"coalesce(nullif({split}.d, ''), {column}) AS d, nullif({split}.t, '') AS t "
+        f"FROM {table} WHERE {column} IS NOT NULL"
+    )
+    dates = _distinct(con, f"SELECT DISTINCT d FROM {name}_parts")
+    parsed, bad = parse_dates(dates)
+    years = np.array([d.year if d is not None else 0 for d in parsed])
+    problem = np.where(bad, "not_a_date", np.where((years < FIRST_YEAR) | (years > LAST_YEAR), "out_of_range", None))
+    _lookup(con, f"{name}_d", pd.DataFrame({"d": dates, "value": pd.to_datetime(
+        pd.Series([d if p is None else None for d, p in zip(parsed, problem)], dtype=object)), "problem": problem}))
+    times = _distinct(con, f"SELECT DISTINCT t FROM {name}_parts WHERE t IS NOT NULL")
+    _lookup(con, f"{name}_t", pd.DataFrame({"t": times, "bad": (bad_times(times) if len(times) else pd.Series([], dtype=bool)).astype(bool)}))
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE {name} AS "
+        f"SELECT p.text, CASE WHEN coalesce(t.bad, false) THEN NULL ELSE CAST(d.value AS DATE) END AS value, "
+        f"CASE WHEN coalesce(t.bad, false) THEN 'bad_time' ELSE d.problem END AS problem "
+        f"FROM {name}_parts AS p JOIN {name}_d AS d USING (d) LEFT JOIN {name}_t AS t USING (t)"
+    )
+
+
+def amount_lookup(con: duckdb.DuckDBPyConnection, table: str, column: str, name: str) -> None:
+    """TEMP table `name` (text, value DECIMAL(18,2), problem) for every distinct text of the column."""
+    texts = _distinct(con, f"SELECT DISTINCT {column} FROM {table} WHERE {column} IS NOT NULL")
+    parsed, bad = parse_amounts(texts)
+    problems, values = [], []
+    for text, amount, is_bad in zip(texts, parsed, bad):
+        if is_bad:
+            digits = str(text).replace(",", "").lstrip("-¥")
+            problems.append("too_many_decimals" if "." in digits and len(digits.split(".")[-1]) > 2
+                            and digits.replace(".", "").isdigit() else "not_a_number")
+            values.append(None)
+        elif abs(amount) >= MAX_AMOUNT:
+            problems.append("too_large")
+            values.append(None)
+        else:
+            problems.append(None)
+            values.append(f"{amount:.2f}")
+    _lookup(con, f"{name}_frame0", pd.DataFrame({"text": texts, "value": pd.Series(values, dtype=object),
+                                                 "problem": pd.Series(problems, dtype=object)}))
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT text, CAST(value AS DECIMAL(18, 2)) AS value, problem "
+                f"FROM {name}_frame0")
+
+
+def timestamp_lookup(con: duckdb.DuckDBPyConnection, table: str, column: str, name: str) -> None:
+    """TEMP table `name` (text, value TIMESTAMP, problem) read by `values.parse_timestamps`."""
+    texts = _distinct(con, f"SELECT DISTINCT {column} FROM {table} WHERE {column} IS NOT NULL")
+    parsed, bad = parse_timestamps(texts)
+    years = np.array([v.year if v is not None else 0 for v in parsed])
+    problem = np.where(bad, "not_a_date", np.where((years < FIRST_YEAR) | (years > LAST_YEAR), "out_of_range", None))
+    values = pd.to_datetime(pd.Series([v if p is None else None for v, p in zip(parsed, problem)], dtype=object))
+    _lookup(con, name, pd.DataFrame({"text": texts, "value": values, "problem": problem}))
+
+
+TYPED_READERS = {"order_date": date_lookup, "amount": amount_lookup, "created_at": timestamp_lookup,
+                 "contacted_at": timestamp_lookup}
+
+
+def typed_table(con: duckdb.DuckDBPyConnection, kind: str, fields: tuple[str, ...], required: tuple[str, ...]) -> None:
+    """`typed_<kind>` from `raw_<kind>`, and the problems of its values appended to `problems`."""
+    con.execute(PROBLEMS_DDL)
+    selects, joins = [], []
+    for name in fields:
+        if name in TYPED_READERS:
+            lookup = f"lookup_{kind}_{name}"
+            TYPED_READERS[name](con, f"raw_{kind}", name, lookup)
+            joins.append(f"LEFT JOIN {lookup} AS {lookup} ON {lookup}.text = r.{name}")
+            selects.append(f"{lookup}.value AS {name}")
+            con.execute(
+                f"INSERT INTO problems SELECT $kind, r.file_no, r.row_index, $field, r.{name}, {lookup}.problem "
+                f"FROM raw_{kind} AS r JOIN {lookup} ON {lookup}.text = r.{name} WHERE {lookup}.problem IS NOT NULL",
+                {"kind": kind, "field": name},
+            )
+        elif name in TEXT_FIELDS_CLEANED:
+            selects.append(TEXT_FIELDS_CLEANED[name].format(v=f"r.{name}") + f" AS {name}")
+        else:
+            selects.append(f"r.{name}")
+    for name in required:
+        con.execute(
+            f"INSERT INTO problems SELECT $kind, file_no, row_index, $field, '', 'empty' FROM raw_{kind} "
+            f"WHERE {name} IS NULL",
+            {"kind": kind, "field": name},
+        )
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE typed_{kind} AS SELECT r.file_no, r.row_index, r.seq, {', '.join(selects)} "
+        f"FROM raw_{kind} AS r {' '.join(joins)}"
+    )
+
+
+def no_customer_problems(con: duckdb.DuckDBPyConnection, kind: str) -> None:
+    """A row naming no customer at all (no id, e-mail or phone) is a problem of its customer_id."""
+    con.execute(
+        f"INSERT INTO problems SELECT $kind, file_no, row_index, 'customer_id', '', 'no_customer' FROM typed_{kind} "
+        "WHERE customer_id IS NULL AND email IS NULL AND phone IS NULL",
+        {"kind": kind},
+    )
+
+
+def mapped_positions(mapping: Mapping, staged: StagedFile) -> dict[str, int]:
+    """The mapping's fields located in one staged file (by header name)."""
+    return mapping.positions(staged.source.name, staged.source.headers)

@@ -1,0 +1,297 @@
+"""What an import would change in the database, and the statements that change it.
+
+Runs on the importer's work connection with the database attached and in use (`USE db`), after
+`import_read`/`shop_orders` built `typed_orders`, `typed_customers`, `typed_contacts` and
+`problems` (any of the typed tables may be absent). Everything is set-wise SQL on TEMP tables;
+no value ever enters the SQL text. The rules:
+
+- The customer of a row (`customer_key`) is its customer_id; else, for a guest, the member whose
+  e-mail it is (in this import or the database, when exactly one member has it); else the
+  e-mail; else `tel:` + the phone's digits.
+- A row with a problem is left out; so is every other row of its order (an order is imported
+  whole or not at all). Problems of orders the platform marks as excluded do not count.
+- Orders are compared with the database by order_id: an order not stored is new; one stored with
+  the same lines is already present; one stored with other lines (a later export with a new
+  amount, a corrected date) replaces the stored lines; an order now excluded (cancelled,
+  refunded since) is removed. A row without an order_id gets one made from its content and its
+  occurrence among identical rows: "g-" + the first 16 hex digits of the SHA-256 of
+  customer|date|amount|campaign|category|k.
+- Customers of the customers file update known customers with their non-empty values and add
+  new ones; a customer first seen in orders is added with the profile of its latest order (a
+  minimal customer when the orders file has no profile columns), as is one seen only in contacts.
+- A contact identical to a stored one is already present; the k-th of identical contacts in the
+  files is new only when the database holds fewer than k.
+"""
+
+from __future__ import annotations
+
+import duckdb
+
+PROFILE = ("name", "company", "email", "phone", "region", "address", "channel", "staff")
+
+
+def table_exists(con: duckdb.DuckDBPyConnection, name: str) -> bool:
+    return bool(con.execute(
+        "SELECT count(*) FROM duckdb_tables() WHERE temporary AND table_name = $name", {"name": name}
+    ).fetchall()[0][0])
+
+
+def _columns(con: duckdb.DuckDBPyConnection, table: str) -> set[str]:
+    return {row[0] for row in con.execute(
+        "SELECT column_name FROM duckdb_columns() WHERE database_name = 'temp' AND table_name = $t", {"t": table}).fetchall()}
+
+
+def key_customers(con: duckdb.DuckDBPyConnection, kinds: list[str]) -> None:
+    """`keyed_<kind>`: the typed rows with `customer_key` (see the module docstring)."""
+    sources = [f"SELECT email, customer_id FROM typed_{kind} WHERE customer_id IS NOT NULL AND email IS NOT NULL"
+               for kind in kinds]
+    sources.append("SELECT lower(trim(email)), customer_id FROM customers WHERE email IS NOT NULL")
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE member_emails AS SELECT email, min(customer_id) AS customer_id FROM ("
+        + " UNION ".join(sources) + ") GROUP BY email HAVING count(DISTINCT customer_id) = 1"
+    )
+    for kind in kinds:
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE keyed_{kind} AS "
+            "SELECT t.*, coalesce(t.customer_id, m.customer_id, t.email, 'tel:' || t.phone) AS customer_key "
+            f"FROM typed_{kind} AS t LEFT JOIN member_emails AS m ON t.customer_id IS NULL AND m.email = t.email"
+        )
+
+
+def consistency_problems(con: duckdb.DuckDBPyConnection, kinds: list[str], platform: bool) -> None:
+    """Problems only the keys show: a customer twice in a customers file, an order naming two customers."""
+    if "customers" in kinds:
+        con.execute(
+            "INSERT INTO problems SELECT 'customers', file_no, row_index, 'customer_id', customer_key, "
+            "'duplicate:' || first_seq FROM ("
+            "  SELECT *, min(seq) OVER (PARTITION BY customer_key) AS first_seq FROM keyed_customers"
+            "  WHERE customer_key IS NOT NULL) WHERE seq > first_seq"
+        )
+    if "orders" in kinds and not platform:
+        con.execute(
+            "INSERT INTO problems SELECT 'orders', file_no, row_index, 'customer_id', customer_key, "
+            "'other_customer:' || first_seq || ':' || order_id FROM ("
+            "  SELECT *, min_by(customer_key, seq) OVER (PARTITION BY order_id) AS first_key,"
+            "         min(seq) OVER (PARTITION BY order_id) AS first_seq"
+            "  FROM keyed_orders WHERE order_id IS NOT NULL AND customer_key IS NOT NULL)"
+            " WHERE customer_key <> first_key"
+        )
+
+
+def reject_rows(con: duckdb.DuckDBPyConnection, kinds: list[str], platform: bool) -> None:
+    """`effective_problems` (problems that count) and `rejected_<kind>` (file_no, row_index) to leave out."""
+    if "orders" in kinds:
+        rows_of_orders = ("SELECT file_no, row_index, order_id FROM platform_rows WHERE order_id IS NOT NULL"
+                          if platform else
+                          "SELECT file_no, row_index, order_id FROM keyed_orders WHERE order_id IS NOT NULL")
+        con.execute(f"CREATE OR REPLACE TEMP TABLE order_rows_ids AS {rows_of_orders}")
+        excluded = ("SELECT order_id FROM keyed_orders WHERE excluded IS NOT NULL" if platform
+                    else "SELECT CAST(NULL AS VARCHAR) AS order_id WHERE false")
+        con.execute(
+            "CREATE OR REPLACE TEMP TABLE effective_problems AS SELECT p.* FROM problems AS p "
+            "LEFT JOIN order_rows_ids AS o ON p.kind = 'orders' AND o.file_no = p.file_no AND o.row_index = p.row_index "
+            f"WHERE o.order_id IS NULL OR o.order_id NOT IN ({excluded})"
+        )
+        con.execute(
+            "CREATE OR REPLACE TEMP TABLE rejected_order_ids AS SELECT DISTINCT o.order_id FROM effective_problems AS p "
+            "JOIN order_rows_ids AS o ON o.file_no = p.file_no AND o.row_index = p.row_index WHERE p.kind = 'orders'"
+        )
+        con.execute(
+            "CREATE OR REPLACE TEMP TABLE rejected_orders AS "
+            "SELECT DISTINCT file_no, row_index FROM effective_problems WHERE kind = 'orders' "
+            "UNION SELECT file_no, row_index FROM order_rows_ids WHERE order_id IN (SELECT order_id FROM rejected_order_ids)"
+        )
+    else:
+        con.execute("CREATE OR REPLACE TEMP TABLE effective_problems AS SELECT * FROM problems")
+    for kind in kinds:
+        if kind != "orders":
+            con.execute(
+                f"CREATE OR REPLACE TEMP TABLE rejected_{kind} AS SELECT DISTINCT file_no, row_index "
+                "FROM effective_problems WHERE kind = $kind", {"kind": kind})
+
+
+def _sound(kind: str) -> str:
+    return (f"SELECT * FROM keyed_{kind} AS k WHERE NOT EXISTS (SELECT 1 FROM rejected_{kind} AS r "
+            f"WHERE r.file_no = k.file_no AND r.row_index = k.row_index)")
+
+
+# --- Orders --------------------------------------------------------------------------------
+
+_INCOMING_ORDERS = """
+CREATE OR REPLACE TEMP TABLE incoming_orders AS
+WITH sound AS ({sound}),
+kept AS (
+    SELECT *, max(file_no) OVER (PARTITION BY order_id) AS last_file_no FROM sound WHERE {not_excluded}
+),
+identified AS (
+    SELECT seq, order_id, customer_key AS customer_id, order_date, amount, campaign, category
+    FROM kept WHERE order_id IS NOT NULL AND file_no = last_file_no
+    UNION ALL
+    SELECT seq,
+           'g-' || left(sha256(concat_ws('|',
+               customer_key, strftime(order_date, '%Y-%m-%d'), CAST(amount AS VARCHAR), coalesce(campaign, ''),
+               coalesce(category, ''),
+               row_number() OVER (PARTITION BY customer_key, order_date, amount, campaign, category ORDER BY seq))), 16),
+           customer_key, order_date, amount, campaign, category
+    FROM kept WHERE order_id IS NULL
+)
+SELECT * FROM identified
+"""
+
+_SIGNATURE = ("string_agg(concat_ws('|', customer_id, CAST(order_date AS VARCHAR), CAST(amount AS VARCHAR), "
+              "coalesce(campaign, ''), coalesce(category, '')), ';' ORDER BY customer_id, order_date, amount, "
+              "campaign, category)")
+
+_ORDER_STATES = f"""
+CREATE OR REPLACE TEMP TABLE order_states AS
+WITH incoming AS (
+    SELECT order_id, {_SIGNATURE} AS signature, sum(amount) > 0 AS is_order,
+           count(*) FILTER (WHERE amount < 0) AS refunds
+    FROM incoming_orders GROUP BY order_id
+),
+stored AS (
+    SELECT order_id, {_SIGNATURE} AS signature FROM orders
+    WHERE order_id IN (SELECT order_id FROM incoming_orders UNION ALL SELECT order_id FROM excluded_orders)
+    GROUP BY order_id
+)
+SELECT i.order_id, i.is_order, i.refunds,
+       CASE WHEN s.order_id IS NULL THEN 'new' WHEN s.signature = i.signature THEN 'present' ELSE 'changed' END
+           AS state
+FROM incoming AS i LEFT JOIN stored AS s USING (order_id)
+UNION ALL
+SELECT e.order_id, false, 0, 'removed' FROM excluded_orders AS e JOIN stored AS s USING (order_id)
+"""
+
+
+def plan_orders(con: duckdb.DuckDBPyConnection, platform: bool) -> dict[str, int]:
+    """`incoming_orders`, `excluded_orders` and `order_states`; returns the order counts."""
+    not_excluded = "excluded IS NULL" if platform else "true"
+    excluded = ("SELECT order_id, min(excluded) AS reason FROM keyed_orders WHERE excluded IS NOT NULL GROUP BY order_id"
+                if platform else "SELECT CAST(NULL AS VARCHAR) AS order_id, CAST(NULL AS VARCHAR) AS reason WHERE false")
+    con.execute(f"CREATE OR REPLACE TEMP TABLE excluded_orders AS {excluded}")
+    con.execute(_INCOMING_ORDERS.format(sound=_sound("orders"), not_excluded=not_excluded))
+    con.execute(_ORDER_STATES)
+    row = con.execute(
+        "SELECT count(*) FILTER (WHERE state = 'new' AND is_order), count(*) FILTER (WHERE state = 'present' AND is_order),"
+        " count(*) FILTER (WHERE state = 'changed'), count(*) FILTER (WHERE state = 'removed'),"
+        " coalesce(sum(refunds) FILTER (WHERE state = 'new'), 0), coalesce(sum(refunds) FILTER (WHERE state = 'present'), 0)"
+        " FROM order_states"
+    ).fetchall()[0]
+    return dict(zip(("orders_added", "orders_present", "orders_updated", "orders_removed", "refunds_added",
+                     "refunds_present"), (int(v) for v in row)))
+
+
+def write_orders(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute("DELETE FROM orders WHERE order_id IN (SELECT order_id FROM order_states WHERE state IN ('changed', 'removed'))")
+    con.execute(
+        "INSERT INTO orders (order_id, customer_id, order_date, amount, campaign, category) "
+        "SELECT order_id, customer_id, order_date, amount, campaign, category FROM incoming_orders "
+        "WHERE order_id IN (SELECT order_id FROM order_states WHERE state IN ('new', 'changed')) ORDER BY seq"
+    )
+
+
+# --- Customers -----------------------------------------------------------------------------
+
+
+def plan_customers(con: duckdb.DuckDBPyConnection, kinds: list[str]) -> dict[str, int]:
+    """`incoming_customers` (from the customers file) and `created_customers` (first seen in
+    orders or contacts); returns their counts."""
+    if "customers" in kinds:
+        present = _columns(con, "keyed_customers")
+        values = ", ".join(
+            (c if c in present else "CAST(NULL AS VARCHAR)") + f" AS {c}"
+            for c in PROFILE
+        )
+        created = "created_at" if "created_at" in present else "CAST(NULL AS TIMESTAMP) AS created_at"
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE incoming_customers AS SELECT seq, customer_key AS customer_id, {values}, "
+            f"{created} FROM ({_sound('customers')}) WHERE customer_key IS NOT NULL"
+        )
+    else:
+        con.execute("CREATE OR REPLACE TEMP TABLE incoming_customers AS SELECT CAST(NULL AS BIGINT) AS seq, "
+                    "CAST(NULL AS VARCHAR) AS customer_id, "
+                    + ", ".join(f"CAST(NULL AS VARCHAR) AS {c}" for c in PROFILE)
+                    + ", CAST(NULL AS TIMESTAMP) AS created_at WHERE false")
+    firsts = []
+    if "orders" in kinds:
+        cols = _columns(con, "keyed_orders")
+        profile = ", ".join((c if c in cols else "CAST(NULL AS VARCHAR)") + f" AS {c}" for c in PROFILE)
+        firsts.append(
+            f"SELECT customer_key, {profile}, order_date AS seen, seq FROM ({_sound('orders')}) "
+            "WHERE customer_key IS NOT NULL AND " + ("excluded IS NULL" if "excluded" in cols else "true"))
+    if "contacts" in kinds:
+        cols = _columns(con, "keyed_contacts")
+        profile = ", ".join((c if c in cols and c in ("email", "phone") else "CAST(NULL AS VARCHAR)") + f" AS {c}"
+                            for c in PROFILE)
+        firsts.append(f"SELECT customer_key, {profile}, CAST(contacted_at AS DATE) AS seen, seq "
+                      f"FROM ({_sound('contacts')}) WHERE customer_key IS NOT NULL")
+    if firsts:
+        latest = ", ".join(f"max_by({c}, seen_seq) FILTER (WHERE {c} IS NOT NULL) AS {c}" for c in PROFILE)
+        con.execute(
+            "CREATE OR REPLACE TEMP TABLE created_customers AS "
+            f"SELECT customer_key AS customer_id, {latest} FROM ("
+            "  SELECT *, row_number() OVER (ORDER BY seen, seq) AS seen_seq FROM ("
+            + " UNION ALL ".join(firsts) + ")) "
+            "WHERE customer_key NOT IN (SELECT customer_id FROM customers) "
+            "AND customer_key NOT IN (SELECT customer_id FROM incoming_customers) GROUP BY customer_key"
+        )
+        created = con.execute("SELECT count(*) FROM created_customers").fetchall()[0][0]
+    else:
+        con.execute("CREATE OR REPLACE TEMP TABLE created_customers AS SELECT * FROM incoming_customers WHERE false")
+        created = 0
+    changed = " OR ".join(f"(i.{c} IS NOT NULL AND i.{c} IS DISTINCT FROM c.{c})" for c in PROFILE + ("created_at",))
+    updated, present = con.execute(
+        f"SELECT count(*) FILTER (WHERE {changed}), count(*) FILTER (WHERE NOT ({changed})) "
+        "FROM incoming_customers AS i JOIN customers AS c USING (customer_id)"
+    ).fetchall()[0]
+    added = con.execute("SELECT count(*) FROM incoming_customers WHERE customer_id NOT IN "
+                        "(SELECT customer_id FROM customers)").fetchall()[0][0]
+    return {"customers_added": int(added), "customers_updated": int(updated or 0),
+            "customers_present": int(present or 0), "customers_created": int(created)}
+
+
+def write_customers(con: duckdb.DuckDBPyConnection) -> None:
+    sets = ", ".join(f"{c} = coalesce(i.{c}, c.{c})" for c in PROFILE + ("created_at",))
+    changed = " OR ".join(f"(i.{c} IS NOT NULL AND i.{c} IS DISTINCT FROM c.{c})" for c in PROFILE + ("created_at",))
+    con.execute(f"UPDATE customers AS c SET {sets} FROM incoming_customers AS i "
+                f"WHERE c.customer_id = i.customer_id AND ({changed})")
+    columns = ", ".join(("customer_id",) + PROFILE)
+    con.execute(f"INSERT INTO customers ({columns}, created_at) SELECT {columns}, created_at FROM incoming_customers "
+                "WHERE customer_id NOT IN (SELECT customer_id FROM customers) ORDER BY seq")
+    con.execute(f"INSERT INTO customers ({columns}) SELECT {columns} FROM created_customers ORDER BY customer_id")
+
+
+# --- Contacts ------------------------------------------------------------------------------
+
+_INCOMING_CONTACTS = """
+CREATE OR REPLACE TEMP TABLE incoming_contacts AS
+SELECT *, row_number() OVER (PARTITION BY customer_id, contacted_at, kind, staff, note ORDER BY seq) AS occurrence
+FROM (SELECT seq, customer_key AS customer_id, contacted_at, {kind} AS kind, {staff} AS staff, {note} AS note
+      FROM ({sound}) WHERE customer_key IS NOT NULL)
+"""
+
+_NEW_CONTACTS = """
+CREATE OR REPLACE TEMP TABLE new_contacts AS
+SELECT i.* FROM incoming_contacts AS i
+LEFT JOIN (
+    SELECT customer_id, contacted_at, kind, staff, note, count(*) AS stored FROM contacts GROUP BY ALL
+) AS s
+  ON  i.customer_id = s.customer_id AND i.contacted_at = s.contacted_at
+  AND i.kind IS NOT DISTINCT FROM s.kind AND i.staff IS NOT DISTINCT FROM s.staff AND i.note IS NOT DISTINCT FROM s.note
+WHERE i.occurrence > coalesce(s.stored, 0)
+"""
+
+
+def plan_contacts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    cols = _columns(con, "keyed_contacts")
+    pick = {c: (c if c in cols else "CAST(NULL AS VARCHAR)") for c in ("kind", "staff", "note")}
+    con.execute(_INCOMING_CONTACTS.format(sound=_sound("contacts"), **pick))
+    con.execute(_NEW_CONTACTS)
+    added, total = con.execute("SELECT (SELECT count(*) FROM new_contacts), (SELECT count(*) FROM incoming_contacts)"
+                               ).fetchall()[0]
+    return {"contacts_added": int(added), "contacts_present": int(total - added)}
+
+
+def write_contacts(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute("INSERT INTO contacts (customer_id, contacted_at, kind, staff, note) "
+                "SELECT customer_id, contacted_at, kind, staff, note FROM new_contacts ORDER BY seq")
