@@ -220,10 +220,10 @@ def _write_zip(zip_path: Path, files: list[tuple[Path, str]], manifest: dict) ->
             os.fsync(raw.fileno())
         os.replace(partial, zip_path)
     except OSError as error:
-        pass
+        partial.unlink(missing_ok=True)
         raise BackupError(f"{zip_path} cannot be written: {error.strerror or error}.") from None
     except BaseException:
-        pass
+        partial.unlink(missing_ok=True)
         raise
 
 
