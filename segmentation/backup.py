@@ -446,3 +446,16 @@ def _check_parquet(zip_path: Path, tables: list[_BackupTable]) -> None:
                 )
     finally:
         con.close()
+
+
+def backup_before_restore(db_path: str | os.PathLike) -> Path | None:
+    """Before "replace all data": back the current database up next to it, as
+    `<name>-before-restore-<YYYYmmdd-HHMMSS>.zip`; returns that path (None when there is no
+    database yet). The restore is only started once this backup is written."""
+    path = Path(db_path)
+    if not path.exists():
+        return None
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    target = path.with_name(f"{path.stem}-before-restore-{stamp}.zip")
+    backup_database(path, target)
+    return target

@@ -153,31 +153,67 @@ def cmd_sample(args: argparse.Namespace) -> int:
     return 0
 
 
-def _import_summary(result, db: str, lang: str) -> str:
-    parts = []
-    for key, added, already in (
-        ("cli_import_orders", result.orders_added, result.orders_skipped),
-        ("cli_import_refunds", result.refunds_added, result.refunds_skipped),
-        ("cli_import_new_customers", result.customers_added, 0),
-        ("cli_import_updated_customers", result.customers_updated, 0),
-        ("cli_import_contacts", result.contacts_added, result.contacts_skipped),
-    ):
-        if added or already:
-            already_text = text("cli_import_already", lang, count=already) if already else ""
-            parts.append(text(key, lang, count=added) + already_text)
-    if not parts:
-        return text("cli_imported_nothing", lang, db=db)
-    return text("cli_imported", lang, db=db, parts=("、" if lang == "ja" else ", ").join(parts))
+def _delimiter(value: str | None) -> str | None:
+    names = {"tab": "\t", "\\t": "\t", "comma": ",", "semicolon": ";", "bar": "|", "pipe": "|"}
+    return names.get(value, value) if value is not None else None
 
 
 @command("import")
 def cmd_import(args: argparse.Namespace) -> int:
     from .importer import import_files
+    from .import_report import ImportRejectedError
+    from .sources import ReadOptions
 
     if not args.db:
         raise CliError("cli_need_db_import")
-    result = import_files(args.db, orders=args.orders, customers=args.customers, contacts=args.contacts)
-    _say(args, _import_summary(result, args.db, _lang(args)))
+    if args.rejects and args.on_error != "skip":
+        raise CliError("cli_rejects_need_skip")
+    overrides = {}
+    for item in args.map:
+        field, sep, header = item.partition("=")
+        if not sep or not field.strip():
+            raise CliError("cli_bad_map", value=item)
+        overrides[field.strip()] = header.strip()
+    given = (args.encoding, args.delimiter, args.header_row, args.sheet)
+    options = (ReadOptions(args.encoding, _delimiter(args.delimiter), args.header_row, args.sheet)
+               if any(v is not None for v in given) else None)
+    lang = _lang(args)
+    try:
+        report = import_files(args.db, orders=args.orders, customers=args.customers, contacts=args.contacts,
+                              platform=args.platform, mapping=args.mapping, overrides=overrides, options=options,
+                              on_error=args.on_error, rejects=args.rejects, dry_run=args.dry_run,
+                              save_mapping=args.save_mapping)
+    except ImportRejectedError as refused:
+        print("\n".join(refused.report.lines(lang)), file=sys.stderr)
+        return 1
+    print("\n".join(report.lines(lang)), file=sys.stderr)
+    return 0
+
+
+@command("backup")
+def cmd_backup(args: argparse.Namespace) -> int:
+    from .backup import backup_database
+
+    if not args.db:
+        raise CliError("cli_need_db")
+    summary = backup_database(args.db, args.out)
+    _say(args, summary.summary())
+    return 0
+
+
+@command("restore")
+def cmd_restore(args: argparse.Namespace) -> int:
+    from .backup import backup_before_restore, restore_database
+
+    if not args.db:
+        raise CliError("cli_need_db")
+    if not args.yes:
+        raise CliError("cli_restore_confirm", db=args.db)
+    saved = backup_before_restore(args.db)
+    summary = restore_database(args.source, args.db)
+    if saved is not None:
+        _say(args, text("cli_backup_first", _lang(args), path=saved))
+    _say(args, summary.summary())
     return 0
 
 

@@ -11,6 +11,7 @@ from decimal import Decimal
 from typing import Any, Mapping
 
 from .engine import FREQS
+from .platforms import GENERIC, NAMES as _PLATFORM_NAMES
 from .export import CP932_ERRORS, ENCODINGS, FORMATS
 from .filters import READY_VIEWS, SORTS
 from .texts import LANGS
@@ -100,10 +101,14 @@ def plain_number(value: Any) -> str:
 # ---------------------------------------------------------------------------------------------
 # The parser
 
+PLATFORM_NAMES = _PLATFORM_NAMES + (GENERIC,)
+
 EXAMPLES = {
     "sample": f"{PROG} sample --db data/sample.duckdb --customers 1000 --seed 7",
     "import": f"{PROG} import --db shop.duckdb --orders docs/examples/orders.csv "
               "--customers docs/examples/customers.csv --contacts docs/examples/contacts.csv",
+    "backup": f"{PROG} backup --db shop.duckdb --out backups/shop-2026-11-30.zip",
+    "restore": f"{PROG} restore --db shop.duckdb --from backups/shop-2026-11-30.zip --yes",
     "classify": f"{PROG} classify --db data/demo.duckdb --min-orders 4 --out tiers.csv",
     "trend": f"{PROG} trend --db data/demo.duckdb --freq month --start 2024-01-01 --out trend.csv",
     "transitions": f"{PROG} transitions --db data/demo.duckdb --from 2025-01-01 --to 2025-12-31 --out moves.csv",
@@ -136,10 +141,34 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--end", metavar="DATE", help="the last day of the history (default: today)")
     add_lang(p)
 
-    p = add("import", "Import orders, customers and contacts from UTF-8 CSV files with canonical headers.")
-    p.add_argument("--orders", metavar="FILE", help="orders: customer_id,order_date,amount[,order_id,campaign,category]")
-    p.add_argument("--customers", metavar="FILE", help="customers: customer_id[,name,company,email,phone,region,address,channel,staff,created_at]")
-    p.add_argument("--contacts", metavar="FILE", help="contacts: customer_id,contacted_at[,kind,staff,note]")
+    p = add("import", "Import orders, customers and contacts from the files a shop system exports "
+                      "(CSV/TSV in UTF-8, Shift_JIS or UTF-16, Excel, Parquet; Shopify, EC-CUBE, カラーミー, BASE, 楽天).")
+    p.add_argument("--orders", nargs="+", metavar="FILE", help="orders files or folders (several import as one set)")
+    p.add_argument("--customers", nargs="+", metavar="FILE", help="customers files or folders")
+    p.add_argument("--contacts", nargs="+", metavar="FILE", help="contacts files or folders")
+    p.add_argument("--platform", choices=PLATFORM_NAMES, help="read the orders as this platform's export "
+                   "(default: recognised from the headers)")
+    p.add_argument("--mapping", metavar="NAME", help="use the column mapping saved under NAME")
+    p.add_argument("--save-mapping", metavar="NAME", help="save this import's mapping and options under NAME")
+    p.add_argument("--map", action="append", default=[], metavar="FIELD=HEADER",
+                   help="read FIELD from the column HEADER (HEADER#2 for a second column of that name)")
+    p.add_argument("--encoding", metavar="E", help="the files' text encoding: utf-8, cp932, utf-16 (default: detected)")
+    p.add_argument("--delimiter", metavar="D", help="the delimiter: , or tab or ; or | (default: detected)")
+    p.add_argument("--header-row", type=int, metavar="N", help="the row naming the columns (default: detected)")
+    p.add_argument("--sheet", metavar="NAME", help="the Excel sheet to read (default: the first)")
+    p.add_argument("--on-error", choices=("reject", "skip"), default="reject",
+                   help="reject: import nothing when a value cannot be read (default); skip: import the sound rows")
+    p.add_argument("--rejects", metavar="FILE", help="with --on-error skip: write the rows left out, with reasons")
+    p.add_argument("--dry-run", action="store_true", help="print the report and write nothing")
+    add_lang(p)
+
+    p = add("backup", "Write every table of the database as Parquet into one zip file.")
+    p.add_argument("--out", required=True, metavar="FILE.zip", help="the zip to write")
+    add_lang(p)
+
+    p = add("restore", "Replace ALL data of the database with a backup zip (a backup of the current data is written first).")
+    p.add_argument("--from", dest="source", required=True, metavar="FILE.zip", help="the backup to restore")
+    p.add_argument("--yes", action="store_true", help="confirm: replace all data")
     add_lang(p)
 
     p = add("classify", "Write every customer's tier, status and figures as of a date.")

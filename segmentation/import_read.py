@@ -36,11 +36,13 @@ CREATE TEMP TABLE IF NOT EXISTS problems (
 )
 """
 
-TEXT_FIELDS_CLEANED = {
-    "customer_id": "CASE WHEN left({v}, 1) = '''' THEN nullif(trim(substr({v}, 2)), '') ELSE {v} END",
-    "order_id": "CASE WHEN left({v}, 1) = '''' THEN nullif(trim(substr({v}, 2)), '') ELSE {v} END",
-    "email": "lower({v})",
-    "phone": "nullif(regexp_replace(translate({v}, '０１２３４５６７８９', '0123456789'), '[^0-9]', '', 'g'), '')",
+UNQUOTED = "CASE WHEN left({v}, 1) = chr(39) THEN nullif(trim(substr({v}, 2)), '') ELSE {v} END"
+TEXT_FIELDS_CLEANED = {"customer_id": UNQUOTED, "order_id": UNQUOTED, "phone": UNQUOTED}
+
+#: The keys of a guest customer, next to the e-mail and phone as written (see `values`).
+KEY_COLUMNS = {
+    "email_key": "lower(email)",
+    "phone_key": "nullif(regexp_replace(translate(phone, '０１２３４５６７８９', '0123456789'), '[^0-9]', '', 'g'), '')",
 }
 
 
@@ -99,7 +101,9 @@ def date_lookup(con: duckdb.DuckDBPyConnection, table: str, column: str, name: s
     dates = _distinct(con, f"SELECT DISTINCT d FROM {name}_parts")
     parsed, bad = parse_dates(dates)
     years = np.array([d.year if d is not None else 0 for d in parsed])
-    problem = np.where(bad, "not_a_date", np.where((years < FIRST_YEAR) | (years > LAST_YEAR), "out_of_range", None))
+    iso_like = dates.str.fullmatch(r"\d{4}([-/.])\d{1,2}\1\d{1,2}").fillna(False).to_numpy(dtype=bool)
+    problem = np.where(bad, np.where(iso_like, "not_a_real_date", "not_a_date"),
+                       np.where((years < FIRST_YEAR) | (years > LAST_YEAR), "out_of_range", None))
     _lookup(con, f"{name}_d", pd.DataFrame({"d": dates, "value": pd.to_datetime(
         pd.Series([d if p is None else None for d, p in zip(parsed, problem)], dtype=object)), "problem": problem}))
     times = _distinct(con, f"SELECT DISTINCT t FROM {name}_parts WHERE t IS NOT NULL")
@@ -175,16 +179,21 @@ def typed_table(con: duckdb.DuckDBPyConnection, kind: str, fields: tuple[str, ..
             {"kind": kind, "field": name},
         )
     con.execute(
-        f"CREATE OR REPLACE TEMP TABLE typed_{kind} AS SELECT r.file_no, r.row_index, r.seq, {', '.join(selects)} "
-        f"FROM raw_{kind} AS r {' '.join(joins)}"
+        f"CREATE OR REPLACE TEMP TABLE typed_{kind} AS SELECT *, {key_columns_sql()} FROM ("
+        f"SELECT r.file_no, r.row_index, r.seq, {', '.join(selects)} FROM raw_{kind} AS r {' '.join(joins)})"
     )
+
+
+def key_columns_sql() -> str:
+    """`email_key` and `phone_key` from the typed `email` and `phone` columns."""
+    return ", ".join(f"{sql} AS {name}" for name, sql in KEY_COLUMNS.items())
 
 
 def no_customer_problems(con: duckdb.DuckDBPyConnection, kind: str) -> None:
     """A row naming no customer at all (no id, e-mail or phone) is a problem of its customer_id."""
     con.execute(
         f"INSERT INTO problems SELECT $kind, file_no, row_index, 'customer_id', '', 'no_customer' FROM typed_{kind} "
-        "WHERE customer_id IS NULL AND email IS NULL AND phone IS NULL",
+        "WHERE customer_id IS NULL AND email_key IS NULL AND phone_key IS NULL",
         {"kind": kind},
     )
 

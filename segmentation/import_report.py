@@ -18,6 +18,7 @@ PROBLEMS = {
     "empty": ("the cell is empty, but every row needs a {field}", "空欄です（{field}はすべての行に必要です）"),
     "not_a_date": ("is not a date; write it as 2024-03-05, 2024/3/5, 2024年3月5日 or 令和6年3月5日",
                    "日付として読めません（2024-03-05、2024/3/5、2024年3月5日、令和6年3月5日の形で書いてください）"),
+    "not_a_real_date": ("is not a real calendar date", "存在しない日付です"),
     "out_of_range": ("is not a date between the years 1900 and 2999", "1900年から2999年の間の日付ではありません"),
     "bad_time": ("is not a real time of day", "時刻として正しくありません"),
     "not_a_number": ("is not a number", "数値として読めません"),

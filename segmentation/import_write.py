@@ -43,18 +43,18 @@ def _columns(con: duckdb.DuckDBPyConnection, table: str) -> set[str]:
 
 def key_customers(con: duckdb.DuckDBPyConnection, kinds: list[str]) -> None:
     """`keyed_<kind>`: the typed rows with `customer_key` (see the module docstring)."""
-    sources = [f"SELECT email, customer_id FROM typed_{kind} WHERE customer_id IS NOT NULL AND email IS NOT NULL"
+    sources = [f"SELECT email_key, customer_id FROM typed_{kind} WHERE customer_id IS NOT NULL AND email_key IS NOT NULL"
                for kind in kinds]
-    sources.append("SELECT lower(trim(email)), customer_id FROM customers WHERE email IS NOT NULL")
+    sources.append("SELECT lower(trim(email)) AS email_key, customer_id FROM customers WHERE email IS NOT NULL")
     con.execute(
-        "CREATE OR REPLACE TEMP TABLE member_emails AS SELECT email, min(customer_id) AS customer_id FROM ("
-        + " UNION ".join(sources) + ") GROUP BY email HAVING count(DISTINCT customer_id) = 1"
+        "CREATE OR REPLACE TEMP TABLE member_emails AS SELECT email_key AS email, min(customer_id) AS customer_id FROM ("
+        + " UNION ".join(sources) + ") GROUP BY email_key HAVING count(DISTINCT customer_id) = 1"
     )
     for kind in kinds:
         con.execute(
             f"CREATE OR REPLACE TEMP TABLE keyed_{kind} AS "
-            "SELECT t.*, coalesce(t.customer_id, m.customer_id, t.email, 'tel:' || t.phone) AS customer_key "
-            f"FROM typed_{kind} AS t LEFT JOIN member_emails AS m ON t.customer_id IS NULL AND m.email = t.email"
+            "SELECT t.*, coalesce(t.customer_id, m.customer_id, t.email_key, 'tel:' || t.phone_key) AS customer_key "
+            f"FROM typed_{kind} AS t LEFT JOIN member_emails AS m ON t.customer_id IS NULL AND m.email = t.email_key"
         )
 
 

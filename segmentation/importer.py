@@ -115,14 +115,23 @@ def import_files(
                 say(f"reading {kind}")
                 reading.read(kind, files[kind])
         say("checking")
-        if dry_run:
-            return _plan(con, reading, db_path, write=False, on_error=on_error, rejects=None, dry_run=True,
-                         wait_seconds=wait_seconds)
+        if dry_run or (on_error == "reject" and _has_problems(con, reading)) or not Path(db_path).exists():
+            # Checked without taking the file's write lock: a dry run, a refusal, or a first
+            # import whose refusal must leave no empty database behind.
+            report = _plan(con, reading, db_path, write=False, on_error=on_error, rejects=None, dry_run=dry_run,
+                           wait_seconds=wait_seconds)
+            if dry_run:
+                return report
         return _plan(con, reading, db_path, write=True, on_error=on_error, rejects=rejects, dry_run=False,
                      wait_seconds=wait_seconds, save_mapping=save_mapping)
     finally:
         con.close()
         scratch.cleanup()
+
+
+def _has_problems(con, reading: "_Reading") -> bool:
+    structural = any(f.rejected_lines for kind in reading.kinds for f in reading.staged[kind])
+    return structural or con.execute("SELECT count(*) FROM problems").fetchall()[0][0] > 0
 
 
 def _saved_mappings(db_path, name: str | None, kinds: list[str]) -> dict[str, mapping_module.SavedMapping]:

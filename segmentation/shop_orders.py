@@ -22,7 +22,7 @@ import duckdb
 import pandas as pd
 
 from .errors import ImportFileError
-from .import_read import SEQ_FILE, TEXT_FIELDS_CLEANED, StagedFile, amount_lookup, date_lookup
+from .import_read import SEQ_FILE, TEXT_FIELDS_CLEANED, StagedFile, amount_lookup, date_lookup, key_columns_sql
 from .import_read import PROBLEMS_DDL
 from .platform_spec import ORDER_FIELDS, Platform, header_key
 
@@ -155,10 +155,10 @@ def typed_orders(con: duckdb.DuckDBPyConnection, platform: Platform) -> None:
     for name in ORDER_FIELDS:
         if name not in keep and name not in ("order_id", "customer_id", "email", "phone"):
             con.execute(f"ALTER TABLE typed_orders ADD COLUMN {name} VARCHAR")
-    # Every row of an order shares the order's problems: a problem on any row rejects the order.
+    con.execute(f"CREATE OR REPLACE TEMP TABLE typed_orders AS SELECT *, {key_columns_sql()} FROM typed_orders")
     con.execute(
         "INSERT INTO problems SELECT 'orders', file_no, row_index, 'customer_id', '', 'no_customer' "
-        "FROM typed_orders WHERE customer_id IS NULL AND email IS NULL AND phone IS NULL AND excluded IS NULL"
+        "FROM typed_orders WHERE customer_id IS NULL AND email_key IS NULL AND phone_key IS NULL AND excluded IS NULL"
     )
 
 

@@ -19,8 +19,9 @@ Detection, in the order applied:
   compared by `platform_spec.header_key`); rows above it (a title, an export date) are skipped.
 
 A problem is an `ImportFileError` naming the file and, where there is one, the line: "line" is
-the line of the text file where the row starts (the spreadsheet row when no value holds a line
-break); `line_numbers` finds the lines of staged rows when a message needs them.
+the row as a spreadsheet numbers it (the header's row included; a value holding a line break
+does not start a new row), as DuckDB's CSV reader counts them; `line_numbers` finds the lines of
+staged rows when a message needs them.
 """
 
 from __future__ import annotations
@@ -295,7 +296,7 @@ def _stage_csv(con: duckdb.DuckDBPyConnection, source: Source, table: str, folde
     ).fetchall():
         if csv_line is not None and not csv_line.strip():
             continue  # a line of spaces is a blank line
-        physical = int(line) + source.header_lines
+        physical = int(line)  # DuckDB counts records from the file's start: the spreadsheet row
         if kind in ("TOO MANY COLUMNS", "MISSING COLUMNS"):
             count = found.rsplit(" ", 1)[-1]
             problems.append((physical, f"has {count} values but the header names {width} columns"
@@ -317,16 +318,15 @@ def line_numbers(source: Source, row_indexes: list[int], rejected_lines: set[int
     found: dict[int, int] = {}
     with source.path.open(encoding=source.encoding, newline="", errors="replace") as handle:
         reader = csv.reader(handle, delimiter=source.delimiter or ",")
-        previous_end, index = 0, -1
-        for record_number, fields in enumerate(reader):
-            start, previous_end = previous_end + 1, reader.line_num
-            if previous_end <= source.header_lines or not fields or start in rejected_lines:
+        index = -1
+        for record_number, fields in enumerate(reader, start=1):
+            if record_number <= source.header_row or not fields or record_number in rejected_lines:
                 continue
             if len(fields) == 1 and not fields[0].strip() and len(source.headers) > 1:
                 continue
             index += 1
             if index in wanted:
-                found[index] = start
+                found[index] = record_number
                 if len(found) == len(wanted):
                     break
     return found

@@ -40,4 +40,12 @@ DATA_TEXTS: dict[str, dict[str, str]] = {
         "ja": "読めない値があるため、何も取り込んでいません。ファイルを直すか、--on-error skip で正しい行だけを取り込めます。",
         "en": "Nothing was imported because some values cannot be read: fix the file, or import the sound rows "
               "with --on-error skip."},
+    "cli_rejects_need_skip": {"ja": "--rejects は --on-error skip と一緒に使ってください。",
+                              "en": "--rejects goes with --on-error skip."},
+    "cli_bad_map": {"ja": "--map {value} は FIELD=HEADER の形で書いてください（例: --map amount=売上金額）。",
+                    "en": "--map {value} must be FIELD=HEADER (for example --map amount=売上金額)."},
+    "cli_restore_confirm": {
+        "ja": "restore は {db} のすべてのデータを置き換えます。よければ --yes を付けてください（先に現在のデータのバックアップを書き出します）。",
+        "en": "restore replaces ALL data of {db}; add --yes to confirm (a backup of the current data is written first)."},
+    "cli_backup_first": {"ja": "置き換える前のデータを {path} に保存しました。", "en": "The data before the restore is saved in {path}."},
 }

@@ -27,7 +27,8 @@ Dates (`parse_dates`), read after Unicode NFKC normalisation (so `２０２４�
 - anything else is bad: `2024-02-30`, `2024-3/5`, `yesterday`, `12345`, `24:00`.
 
 Amounts (`parse_amounts`), read after NFKC (`１，２３４` and `￥1,234` are `1,234` and `¥1,234`)
-as `decimal.Decimal`: `1234`, `1,234`, `¥1,234`, `1,234円`, `1234.5`; negatives `-1,234`,
+as `decimal.Decimal`: `1234`, `1,234`, `¥1,234`, `1,234円`, `1234.5`, and `\\1,234` (a Shift_JIS
+file writes ¥ as the byte 0x5C, which decodes as a backslash); negatives `-1,234`,
 `−1,234`, `△1,234`, `▲1,234`, `(1,234)`, `-¥1,234`, `¥-1,234` are all -1234. At most two
 decimal places: `1.234` is bad, because it is ambiguous (1.234 or, with a European thousands
 dot, 1234). Thousands separators come in groups of three (`12,80` and `1,2345` are bad); one
@@ -90,7 +91,7 @@ DIGITS8 = re.compile(r"\d{8}")
 SERIAL = re.compile(r"\d{5}(?:\.\d+)?")
 
 AMOUNT = re.compile(
-    r"(?P<open>\()?\s*(?P<yen1>¥)?\s*(?P<sign>[-−△▲])?\s*(?P<yen2>¥)?\s*"
+    r"(?P<open>\()?\s*(?P<yen1>[¥\\])?\s*(?P<sign>[-−△▲])?\s*(?P<yen2>[¥\\])?\s*"
     r"(?P<int>\d{1,3}(?:,\d{3})+|\d+)(?:\.(?P<frac>\d{1,2}))?\s*(?P<en>円)?\s*(?P<close>\))?"
 )
 

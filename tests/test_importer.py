@@ -67,6 +67,16 @@ def snapshot(db_path: Path) -> tuple[dict[str, list[tuple]], int]:
         con.close()
 
 
+COUNTS = ("orders_added", "orders_present", "orders_updated", "orders_removed", "refunds_added", "refunds_present",
+          "customers_added", "customers_updated", "customers_present", "customers_created", "contacts_added",
+          "contacts_present")
+
+
+def counts(report: ImportReport) -> dict[str, int]:
+    """The report's non-zero counts."""
+    return {name: getattr(report, name) for name in COUNTS if getattr(report, name)}
+
+
 def day(text: str) -> dt.date:
     return dt.date.fromisoformat(text)
 
@@ -90,15 +100,8 @@ def test_minimal_orders_file_imports(tmp_path, db):
     result = import_files(db, orders=orders)
 
     # C2's row is a refund (a negative amount), which docs/tiers.md does not count as an order.
-    assert result == ImportReport(
-        customers_added=2,
-        customers_updated=0,
-        orders_added=1,
-        orders_skipped=0,
-        contacts_added=0,
-        contacts_skipped=0,
-        refunds_added=1,
-    )
+    assert counts(result) == {"customers_created": 2, "orders_added": 1, "refunds_added": 1}
+    assert result.imported
     assert rows(db, "SELECT customer_id, order_date, amount, campaign, category FROM orders ORDER BY customer_id") == [
         ("C1", day("2025-01-05"), Decimal("1980.00"), None, None),
         ("C2", day("2025-01-06"), Decimal("-500.00"), None, None),
@@ -183,7 +186,7 @@ def test_rows_sharing_an_order_id_are_lines_of_one_order(tmp_path, db):
     ]
 
 
-def test_order_already_in_the_database_is_skipped_whole(tmp_path, db):
+def test_order_already_in_the_database_with_other_lines_is_replaced_whole(tmp_path, db):
     first = csv_file(tmp_path, "first.csv", "order_id,customer_id,order_date,amount\nA-1,C1,2025-01-05,1000\n")
     import_files(db, orders=first)
     orders = csv_file(
@@ -197,8 +200,10 @@ def test_order_already_in_the_database_is_skipped_whole(tmp_path, db):
 
     result = import_files(db, orders=orders)
 
-    assert (result.orders_added, result.orders_skipped) == (1, 1)
-    assert rows(db, "SELECT order_id, amount FROM orders ORDER BY order_id") == [
+    # A-1 now has two lines: a later export of the same order replaces the stored one.
+    assert counts(result) == {"orders_added": 1, "orders_updated": 1}
+    assert rows(db, "SELECT order_id, amount FROM orders ORDER BY order_id, amount") == [
+        ("A-1", Decimal("500.00")),
         ("A-1", Decimal("1000.00")),
         ("A-2", Decimal("700.00")),
     ]
@@ -227,12 +232,8 @@ def test_importing_the_same_files_twice_adds_nothing(tmp_path, db):
 
     second = import_files(db, customers=customers, orders=orders, contacts=contacts)
 
-    assert first == ImportReport(
-        customers_added=3, customers_updated=0, orders_added=3, orders_skipped=0, contacts_added=3, contacts_skipped=0
-    )
-    assert second == ImportReport(
-        customers_added=0, customers_updated=0, orders_added=0, orders_skipped=3, contacts_added=0, contacts_skipped=3
-    )
+    assert counts(first) == {"customers_added": 2, "customers_created": 1, "orders_added": 3, "contacts_added": 3}
+    assert counts(second) == {"customers_present": 2, "orders_present": 3, "contacts_present": 3}
     assert snapshot(db)[0] == before
 
 
@@ -255,7 +256,7 @@ def test_order_for_unknown_customer_creates_minimal_customer(tmp_path, db):
 
     result = import_files(db, customers=customers, orders=orders)
 
-    assert result.customers_added == 2
+    assert (result.customers_added, result.customers_created) == (1, 1)
     assert rows(db, "SELECT customer_id, name, created_at FROM customers ORDER BY customer_id") == [
         ("C1", "Sato", dt.datetime(2024, 12, 1)),
         ("C9", None, None),
@@ -267,7 +268,7 @@ def test_contact_for_unknown_customer_creates_minimal_customer(tmp_path, db):
 
     result = import_files(db, contacts=contacts)
 
-    assert (result.customers_added, result.contacts_added) == (1, 1)
+    assert (result.customers_created, result.contacts_added) == (1, 1)
     assert rows(db, "SELECT customer_id, name, created_at FROM customers") == [("C7", None, None)]
     assert rows(db, "SELECT contacted_at, kind FROM contacts") == [(dt.datetime(2025, 3, 1, 14, 5, 9), None)]
 
@@ -456,7 +457,7 @@ def test_blank_rows_are_skipped(tmp_path, db):
 def test_header_only_file_imports_nothing(tmp_path, db):
     result = import_files(db, orders=csv_file(tmp_path, "orders.csv", "customer_id,order_date,amount\n"))
 
-    assert result == ImportReport(0, 0, 0, 0, 0, 0)
+    assert counts(result) == {}
     assert result.summary() == "Nothing new: every row was already in the database."
 
 
@@ -465,9 +466,8 @@ def test_summary_is_one_english_line():
         customers_added=40,
         customers_updated=1,
         orders_added=120,
-        orders_skipped=3,
+        orders_present=3,
         contacts_added=5,
-        contacts_skipped=0,
     )
 
     assert result.summary() == (
@@ -562,12 +562,12 @@ BAD_FILES = [
     ),
     pytest.param(
         "orders", "orders.csv", "customer_id,order_date\nC1,2025-01-05\n",
-        ["orders.csv line 1", "column amount"],
+        ["orders.csv has no column for amount", "its columns are: customer_id, order_date", "--map amount="],
         id="missing column",
     ),
     pytest.param(
         "orders", "orders.csv", GOOD_ORDERS + "  ,2025-01-05,10\n",
-        ["orders.csv line 3", "column customer_id", "empty"],
+        ["orders.csv line 3", "column customer_id", "names no customer"],
         id="empty customer_id",
     ),
     pytest.param(
@@ -597,14 +597,14 @@ BAD_FILES = [
     ),
     pytest.param(
         "orders", "orders.csv", (GOOD_ORDERS + "C2,2025-01-05,10\n" + "C3,2025-01-05,10,佐藤\n").encode("shift_jis"),
-        ["orders.csv line 4", "UTF-8", "byte 82 is 0x8D"],
-        id="non-UTF-8 bytes",
+        ["orders.csv line 4", "has 4 values but the header names 3 columns"],
+        id="Shift_JIS file with too many values",
     ),
     pytest.param("orders", "orders.csv", b"", ["orders.csv is empty", "header"], id="empty file"),
     pytest.param(
-        "contacts", "contacts.csv", b"\xef\xbb\xbf\ncustomer_id,contacted_at\n",
-        ["contacts.csv", "no header row", "line 1"],
-        id="blank first line",
+        "contacts", "contacts.csv", b"\xef\xbb\xbf\n\n",
+        ["contacts.csv", "no header row"],
+        id="only blank lines",
     ),
     pytest.param(
         "orders", "orders.csv", GOOD_ORDERS + "C2,2025-01-05,12345678901234567\n",
@@ -670,10 +670,10 @@ def test_failure_while_writing_rolls_back_every_file(tmp_path, seeded_db, monkey
 
     before = snapshot(seeded_db)
 
-    def broken(con, rows):
+    def broken(con):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(importer, "_write_contacts", broken)
+    monkeypatch.setattr(importer.import_write, "write_contacts", broken)
     customers = csv_file(tmp_path, "customers.csv", "customer_id,name\nC1,Sato\n")
     orders = csv_file(tmp_path, "orders.csv", "customer_id,order_date,amount\nC1,2025-01-05,10\n")
     contacts = csv_file(tmp_path, "contacts.csv", "customer_id,contacted_at\nC1,2025-02-03\n")
@@ -692,15 +692,18 @@ def test_bad_file_creates_no_database(tmp_path, db):
 
 
 def test_missing_file_is_named_in_the_error(tmp_path, db):
-    with pytest.raises(ImportFileError, match="orders file .*nowhere.csv does not exist"):
+    with pytest.raises(ImportFileError, match="file .*nowhere.csv does not exist"):
         import_files(db, orders=tmp_path / "nowhere.csv")
 
 
-def test_header_naming_a_column_twice_is_an_error(tmp_path, db):
+def test_two_columns_of_one_name_are_told_apart_by_position(tmp_path, db):
     orders = csv_file(tmp_path, "orders.csv", "customer_id,order_date,amount, amount\nC1,2025-01-05,1,2\n")
 
-    with pytest.raises(ImportFileError, match="orders.csv line 1, column amount: the header names this column twice"):
-        import_files(db, orders=orders)
+    import_files(db, orders=orders)
+    import_files(tmp_path / "second.duckdb", orders=orders, overrides={"amount": "amount#2"})
+
+    assert rows(db, "SELECT amount FROM orders") == [(Decimal("1.00"),)]
+    assert rows(tmp_path / "second.duckdb", "SELECT amount FROM orders") == [(Decimal("2.00"),)]
 
 
 def test_calling_without_files_is_an_error(db):
