@@ -17,13 +17,7 @@ GENERIC = "generic"  # --platform generic: read the file by its headers as a pla
 
 
 def _load() -> tuple[Platform, ...]:
-    found = []
-    for name in MODULES:
-        try:  # TEMPORARY while the platform modules are written
-            found.append(importlib.import_module(f".{name}", __package__).PLATFORM)
-        except ModuleNotFoundError:
-            pass
-    return tuple(found)
+    return tuple(importlib.import_module(f".{name}", __package__).PLATFORM for name in MODULES)
 
 
 PLATFORMS: tuple[Platform, ...] = _load()

@@ -164,9 +164,11 @@ def test_import_of_a_bad_value_names_line_column_and_value_and_changes_nothing(t
     orders.write_text("customer_id,order_date,amount\n1,2025-01-10,1000\n2,2025-01-11,12x\n", encoding="utf-8")
     db = tmp_path / "shop.duckdb"
     result = run_cli("import", "--db", str(db), "--orders", str(orders))
-    assert result.returncode == 2
+    assert result.returncode == 1  # refused: the report is printed, nothing is written
     assert "Traceback" not in result.stderr
     assert "line 3" in result.stderr and "amount" in result.stderr and "12x" in result.stderr
+    assert "Nothing was imported" in result.stderr
+    assert not db.exists()
 
 
 @pytest.mark.parametrize(
