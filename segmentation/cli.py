@@ -186,7 +186,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     except ImportRejectedError as refused:
         print("\n".join(refused.report.lines(lang)), file=sys.stderr)
         return 1
-    print("\n".join(report.lines(lang)), file=sys.stderr)
+    print("\n".join(report.lines(lang, db=args.db)), file=sys.stderr)
     return 0
 
 

@@ -107,8 +107,8 @@ EXAMPLES = {
     "sample": f"{PROG} sample --db data/sample.duckdb --customers 1000 --seed 7",
     "import": f"{PROG} import --db shop.duckdb --orders docs/examples/orders.csv "
               "--customers docs/examples/customers.csv --contacts docs/examples/contacts.csv",
-    "backup": f"{PROG} backup --db shop.duckdb --out backups/shop-2026-11-30.zip",
-    "restore": f"{PROG} restore --db shop.duckdb --from backups/shop-2026-11-30.zip --yes",
+    "backup": f"{PROG} backup --db data/demo.duckdb --out demo-backup.zip",
+    "restore": f"{PROG} restore --db restored.duckdb --from demo-backup.zip --yes",
     "classify": f"{PROG} classify --db data/demo.duckdb --min-orders 4 --out tiers.csv",
     "trend": f"{PROG} trend --db data/demo.duckdb --freq month --start 2024-01-01 --out trend.csv",
     "transitions": f"{PROG} transitions --db data/demo.duckdb --from 2025-01-01 --to 2025-12-31 --out moves.csv",

@@ -126,8 +126,8 @@ class ImportReport:
         verb = "Would import " if self.dry_run else "Imported "
         return verb + ", ".join(parts) + "."
 
-    def lines(self, lang: str = "en") -> list[str]:
-        """The report for the CLI and the page, one statement per line."""
+    def lines(self, lang: str = "en", db: str = "") -> list[str]:
+        """The report for the CLI and the page, one statement per line (`db` names the database)."""
         from .texts import text
 
         out = [text("import_report_files", lang)] + [f"  {f}" for f in self.files]
@@ -159,7 +159,7 @@ class ImportReport:
             out.append(text("import_report_rejects", lang, path=self.rejects_file))
         state = ("import_report_dry_run" if self.dry_run else "import_report_done" if self.imported
                  else "import_report_refused")
-        out.append(text(state, lang))
+        out.append(text(state, lang, db=db) if state == "import_report_done" else text(state, lang))
         return out
 
 

@@ -35,7 +35,7 @@ DATA_TEXTS: dict[str, dict[str, str]] = {
     "import_report_rejects": {"ja": "取り込まなかった行と理由: {path}", "en": "Rows not imported, with reasons: {path}"},
     "import_report_dry_run": {"ja": "確認のみ（--dry-run）: 何も書き込んでいません。",
                               "en": "Dry run: nothing was written."},
-    "import_report_done": {"ja": "取り込みました。", "en": "Imported."},
+    "import_report_done": {"ja": "{db} に取り込みました。", "en": "Imported into {db}."},
     "import_report_refused": {
         "ja": "読めない値があるため、何も取り込んでいません。ファイルを直すか、--on-error skip で正しい行だけを取り込めます。",
         "en": "Nothing was imported because some values cannot be read: fix the file, or import the sound rows "
