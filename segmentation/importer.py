@@ -318,20 +318,29 @@ def _first_problems(con, reading: _Reading, limit: int) -> list[Problem]:
         "ORDER BY CASE kind WHEN 'customers' THEN 0 WHEN 'orders' THEN 1 ELSE 2 END, file_no, row_index, field LIMIT $n",
         {"n": limit},
     ).fetchall()
-    return [_problem(con, reading, *row) for row in rows]
+    wanted = [(kind, file_no, row_index) for kind, file_no, row_index, *_ in rows]
+    for kind, *_rest, code in rows:
+        if ":" in code:  # a problem naming another row: find that row's line in the same pass
+            seq = int(code.split(":")[1])
+            wanted.append((kind, seq // import_read.SEQ_FILE, seq % import_read.SEQ_FILE))
+    lines = _lines(reading, wanted)
+    return [_problem(reading, lines, *row) for row in rows]
 
 
-def _line(reading: _Reading, kind: str, file_no: int, row_index: int) -> int | None:
-    staged = reading.staged[kind][file_no]
-    rejected = {line for line, _ in staged.rejected_lines}
-    return sources.line_numbers(staged.source, [row_index], rejected).get(row_index)
+def _lines(reading: _Reading, wanted: list[tuple[str, int, int]]) -> dict[tuple[str, int, int], int | None]:
+    """The file line of each (kind, file_no, row_index), one pass over each file."""
+    by_file: dict[tuple[str, int], list[int]] = {}
+    for kind, file_no, row_index in wanted:
+        by_file.setdefault((kind, file_no), []).append(row_index)
+    found: dict[tuple[str, int, int], int | None] = {}
+    for (kind, file_no), indexes in by_file.items():
+        staged = reading.staged[kind][file_no]
+        lines = sources.line_numbers(staged.source, indexes, {line for line, _ in staged.rejected_lines})
+        found.update({(kind, file_no, i): lines.get(i) for i in indexes})
+    return found
 
 
-def _seq_line(reading: _Reading, kind: str, seq: int) -> int | None:
-    return _line(reading, kind, seq // import_read.SEQ_FILE, seq % import_read.SEQ_FILE)
-
-
-def _problem(con, reading: _Reading, kind, file_no, row_index, field, value, code) -> Problem:
+def _problem(reading: _Reading, lines: dict, kind, file_no, row_index, field, value, code) -> Problem:
     staged = reading.staged[kind][file_no]
     header = reading.headers[kind][file_no].get(field, field)
     column = header if header == field else f"{header} ({field})"
@@ -339,8 +348,9 @@ def _problem(con, reading: _Reading, kind, file_no, row_index, field, value, cod
     if ":" in code:
         code, _, rest = code.partition(":")
         first_seq, _, order = rest.partition(":")
-        detail = {"other": _seq_line(reading, kind, int(first_seq)), "order": order}
-    return Problem(staged.source.name, _line(reading, kind, file_no, row_index), column, value or "", code, detail)
+        seq = int(first_seq)
+        detail = {"other": lines.get((kind, seq // import_read.SEQ_FILE, seq % import_read.SEQ_FILE)), "order": order}
+    return Problem(staged.source.name, lines.get((kind, file_no, row_index)), column, value or "", code, detail)
 
 
 def _write_rejects(con, reading: _Reading, path: Path) -> None:
@@ -348,11 +358,16 @@ def _write_rejects(con, reading: _Reading, path: Path) -> None:
     rows_out = []
     headers: list[str] = []
     for kind in reading.kinds:
-        reasons = {}
-        for kind_, file_no, row_index, field, value, code in con.execute(
-                "SELECT * FROM effective_problems WHERE kind = $k", {"k": kind}).fetchall():
-            reasons.setdefault((file_no, row_index), []).append(
-                _problem(con, reading, kind_, file_no, row_index, field, value, code).sentence("en"))
+        problems = con.execute("SELECT * FROM effective_problems WHERE kind = $k", {"k": kind}).fetchall()
+        wanted = [(kind, file_no, row_index) for _, file_no, row_index, *_ in problems]
+        for *_, code in problems:
+            if ":" in code:
+                seq = int(code.split(":")[1])
+                wanted.append((kind, seq // import_read.SEQ_FILE, seq % import_read.SEQ_FILE))
+        lines_of = _lines(reading, wanted)
+        reasons: dict[tuple[int, int], list[str]] = {}
+        for row in problems:
+            reasons.setdefault((row[1], row[2]), []).append(_problem(reading, lines_of, *row).sentence("en"))
         for staged in reading.staged[kind]:
             rejected = [r[0] for r in con.execute(
                 f"SELECT row_index FROM rejected_{kind} WHERE file_no = $f ORDER BY row_index",
