@@ -144,22 +144,29 @@ _SIGNATURE = ("string_agg(concat_ws('|', customer_id, CAST(order_date AS VARCHAR
 
 _ORDER_STATES = f"""
 CREATE OR REPLACE TEMP TABLE order_states AS
-WITH incoming AS (
-    SELECT order_id, {_SIGNATURE} AS signature, sum(amount) > 0 AS is_order,
-           count(*) FILTER (WHERE amount < 0) AS refunds
+WITH stored_ids AS (
+    SELECT DISTINCT order_id FROM orders
+    WHERE order_id IN (SELECT order_id FROM incoming_orders UNION ALL SELECT order_id FROM excluded_orders)
+),
+incoming AS (
+    SELECT order_id, sum(amount) > 0 AS is_order, count(*) FILTER (WHERE amount < 0) AS refunds
     FROM incoming_orders GROUP BY order_id
 ),
-stored AS (
+-- Lines are compared only for orders the database already holds (an overlap), not for new ones.
+incoming_lines AS (
+    SELECT order_id, {_SIGNATURE} AS signature FROM incoming_orders
+    WHERE order_id IN (SELECT order_id FROM stored_ids) GROUP BY order_id
+),
+stored_lines AS (
     SELECT order_id, {_SIGNATURE} AS signature FROM orders
-    WHERE order_id IN (SELECT order_id FROM incoming_orders UNION ALL SELECT order_id FROM excluded_orders)
-    GROUP BY order_id
+    WHERE order_id IN (SELECT order_id FROM stored_ids) GROUP BY order_id
 )
 SELECT i.order_id, i.is_order, i.refunds,
-       CASE WHEN s.order_id IS NULL THEN 'new' WHEN s.signature = i.signature THEN 'present' ELSE 'changed' END
+       CASE WHEN s.order_id IS NULL THEN 'new' WHEN s.signature = n.signature THEN 'present' ELSE 'changed' END
            AS state
-FROM incoming AS i LEFT JOIN stored AS s USING (order_id)
+FROM incoming AS i LEFT JOIN stored_lines AS s USING (order_id) LEFT JOIN incoming_lines AS n USING (order_id)
 UNION ALL
-SELECT e.order_id, false, 0, 'removed' FROM excluded_orders AS e JOIN stored AS s USING (order_id)
+SELECT e.order_id, false, 0, 'removed' FROM excluded_orders AS e WHERE e.order_id IN (SELECT order_id FROM stored_ids)
 """
 
 
