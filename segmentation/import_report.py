@@ -64,7 +64,7 @@ class ImportReport:
     """What an import read and did (or would do: `dry_run`, or refused: not `imported`)."""
 
     files: tuple[str, ...] = ()          # one line per file: what was detected
-    platform: str | None = None          # label of the recognised platform, if any
+    platform: str | None = None          # name of the recognised platform ("shopify"), if any
     rows_read: int = 0
     orders_added: int = 0
     orders_present: int = 0
@@ -132,7 +132,11 @@ class ImportReport:
 
         out = [text("import_report_files", lang)] + [f"  {f}" for f in self.files]
         if self.platform:
-            out.append(text("import_report_platform", lang, platform=self.platform))
+            from .platforms import get
+
+            described = get(self.platform)
+            label = described.label_ja if lang == "ja" else described.label_en
+            out.append(text("import_report_platform", lang, platform=label))
         out.append(text("import_report_rows", lang, count=self.rows_read))
         figures = (("import_report_orders", self.orders_added, self.orders_present),
                    ("import_report_refunds", self.refunds_added, self.refunds_present),

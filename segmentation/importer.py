@@ -305,7 +305,7 @@ def _report(con, reading: _Reading, counts: dict[str, int], dry_run: bool) -> Im
         excluded = dict(con.execute("SELECT reason, count(*) FROM excluded_orders GROUP BY reason").fetchall())
     return ImportReport(
         files=tuple(f.source.describe() for kind in reading.kinds for f in reading.staged[kind]),
-        platform=reading.platform.label_en if reading.platform else None,
+        platform=reading.platform.name if reading.platform else None,
         rows_read=int(rows_read), excluded={k: int(v) for k, v in excluded.items()},
         problem_count=int(total), problems=tuple(shown[:MAX_SHOWN_PROBLEMS]), rows_rejected=int(rejected),
         dry_run=dry_run, **counts,
