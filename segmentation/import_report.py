@@ -63,7 +63,7 @@ class Problem:
 class ImportReport:
     """What an import read and did (or would do: `dry_run`, or refused: not `imported`)."""
 
-    files: tuple[str, ...] = ()          # one line per file: what was detected
+    sources: tuple = ()                  # sources.Source of each file: what was detected
     platform: str | None = None          # name of the recognised platform ("shopify"), if any
     rows_read: int = 0
     orders_added: int = 0
@@ -85,6 +85,11 @@ class ImportReport:
     imported: bool = False
     dry_run: bool = False
     rejects_file: str | None = None
+
+    @property
+    def files(self) -> tuple[str, ...]:
+        """The file names, in import order."""
+        return tuple(source.name for source in self.sources)
 
     # Names the earlier importer used.
     @property
@@ -130,7 +135,7 @@ class ImportReport:
         """The report for the CLI and the page, one statement per line (`db` names the database)."""
         from .texts import text
 
-        out = [text("import_report_files", lang)] + [f"  {f}" for f in self.files]
+        out = [text("import_report_files", lang)] + [f"  {source.describe(lang)}" for source in self.sources]
         if self.platform:
             from .platforms import get
 

@@ -304,7 +304,7 @@ def _report(con, reading: _Reading, counts: dict[str, int], dry_run: bool) -> Im
     if reading.platform is not None:
         excluded = dict(con.execute("SELECT reason, count(*) FROM excluded_orders GROUP BY reason").fetchall())
     return ImportReport(
-        files=tuple(f.source.describe() for kind in reading.kinds for f in reading.staged[kind]),
+        sources=tuple(f.source for kind in reading.kinds for f in reading.staged[kind]),
         platform=reading.platform.name if reading.platform else None,
         rows_read=int(rows_read), excluded={k: int(v) for k, v in excluded.items()},
         problem_count=int(total), problems=tuple(shown[:MAX_SHOWN_PROBLEMS]), rows_rejected=int(rejected),
@@ -398,7 +398,7 @@ def _log(con, report: ImportReport) -> None:
         "INSERT INTO import_log (imported_at, files, platform, rows_read, orders_added, orders_updated, orders_removed, "
         "customers_added, customers_updated, contacts_added, rows_excluded, rows_rejected) VALUES "
         "(current_timestamp, $files, $platform, $rows, $oa, $ou, $orm, $ca, $cu, $cta, $ex, $rej)",
-        {"files": ", ".join(f.split(":")[0] for f in report.files), "platform": report.platform,
+        {"files": ", ".join(report.files), "platform": report.platform,
          "rows": report.rows_read, "oa": report.orders_added, "ou": report.orders_updated, "orm": report.orders_removed,
          "ca": report.customers_added + report.customers_created, "cu": report.customers_updated,
          "cta": report.contacts_added, "ex": sum(report.excluded.values()), "rej": report.rows_rejected},

@@ -77,14 +77,17 @@ class Source:
     def name(self) -> str:
         return self.path.name
 
-    def describe(self) -> str:
-        """One English line: "orders.csv: CSV, CP932, comma, header on row 1"."""
+    def describe(self, lang: str = "en") -> str:
+        """One line: "orders.csv: CSV, Shift_JIS (CP932), comma, header on row 1"."""
+        from .texts import text
+
         if self.format == "csv":
-            delimiter = DELIMITER_NAMES.get(self.delimiter or ",", repr(self.delimiter))
-            return f"{self.name}: CSV, {self.encoding_label}, {delimiter}, header on row {self.header_row}"
+            delimiter = text(f"delimiter_{DELIMITER_NAMES.get(self.delimiter or ',', 'other')}", lang)
+            return text("source_csv", lang, name=self.name, encoding=self.encoding_label, delimiter=delimiter,
+                        row=self.header_row)
         if self.format == "xlsx":
-            return f"{self.name}: Excel, sheet {self.sheet}, header on row {self.header_row}"
-        return f"{self.name}: Parquet"
+            return text("source_xlsx", lang, name=self.name, sheet=self.sheet, row=self.header_row)
+        return text("source_parquet", lang, name=self.name)
 
     @property
     def encoding_label(self) -> str:

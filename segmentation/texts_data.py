@@ -6,6 +6,16 @@ as for any other: this file only keeps the catalogue's module under its length l
 
 DATA_TEXTS: dict[str, dict[str, str]] = {
     "import_report_files": {"ja": "ファイル:", "en": "Files:"},
+    "source_csv": {"ja": "{name}: CSV、{encoding}、{delimiter}、見出しは{row}行目",
+                   "en": "{name}: CSV, {encoding}, {delimiter}, header on row {row}"},
+    "source_xlsx": {"ja": "{name}: Excel、シート「{sheet}」、見出しは{row}行目",
+                    "en": "{name}: Excel, sheet {sheet}, header on row {row}"},
+    "source_parquet": {"ja": "{name}: Parquet", "en": "{name}: Parquet"},
+    "delimiter_comma": {"ja": "カンマ区切り", "en": "comma"},
+    "delimiter_tab": {"ja": "タブ区切り", "en": "tab"},
+    "delimiter_semicolon": {"ja": "セミコロン区切り", "en": "semicolon"},
+    "delimiter_bar": {"ja": "縦棒区切り", "en": "bar"},
+    "delimiter_other": {"ja": "その他の区切り", "en": "other delimiter"},
     "import_report_platform": {"ja": "認識した形式: {platform}", "en": "Recognised as: {platform}"},
     "import_report_rows": {"ja": "読んだ行: {count:,}行", "en": "Rows read: {count:,}"},
     "import_report_orders": {"ja": "注文: 追加 {added:,}件、取り込み済み {present:,}件",
