@@ -34,6 +34,7 @@ from .errors import ImportFileError
 from .import_report import MAX_SHOWN_PROBLEMS, ImportRejectedError, ImportReport, Problem
 from .mapping import FIELDS, KINDS, Mapping
 from .platform_spec import Platform
+from .platform_spec import header_key as platform_key
 from .sources import ReadOptions, Source
 
 ON_ERROR = ("reject", "skip")
@@ -115,15 +116,21 @@ def import_files(
                 say(f"reading {kind}")
                 reading.read(kind, files[kind])
         say("checking")
-        if dry_run or (on_error == "reject" and _has_problems(con, reading)) or not Path(db_path).exists():
-            # Checked without taking the file's write lock: a dry run, a refusal, or a first
-            # import whose refusal must leave no empty database behind.
+        if dry_run or (on_error == "reject" and _has_problems(con, reading)):
+            # Checked without taking the file's write lock: a dry run, or a refusal.
             report = _plan(con, reading, db_path, write=False, on_error=on_error, rejects=None, dry_run=dry_run,
                            wait_seconds=wait_seconds)
             if dry_run:
                 return report
-        return _plan(con, reading, db_path, write=True, on_error=on_error, rejects=rejects, dry_run=False,
-                     wait_seconds=wait_seconds, save_mapping=save_mapping)
+        existed = Path(db_path).exists()
+        try:
+            return _plan(con, reading, db_path, write=True, on_error=on_error, rejects=rejects, dry_run=False,
+                         wait_seconds=wait_seconds, save_mapping=save_mapping)
+        except BaseException:
+            if not existed:  # a first import that failed leaves no empty database behind
+                for leftover in (Path(db_path), Path(f"{db_path}.wal")):
+                    leftover.unlink(missing_ok=True)
+            raise
     finally:
         con.close()
         scratch.cleanup()
@@ -197,13 +204,22 @@ class _Reading:
         positions = []
         for file in staged:
             if not platform.matches(list(file.source.headers)):
-                raise ImportFileError(f"{file.source.name} is not a {platform.label_en} file like "
-                                      f"{staged[0].source.name}; import the two separately.")
+                raise ImportFileError(_not_the_platform(file.source, platform, staged[0].source))
             positions.append(shop_orders.columns_of(platform, file))
         self.mappings["orders"] = positions
         self.headers["orders"] = [{f: file.source.headers[i] for f, i in p.items()} for file, p in zip(staged, positions)]
         import_read.raw_table(self.con, "orders", staged, positions, columns)
         shop_orders.typed_orders(self.con, platform)
+
+
+def _not_the_platform(source: Source, platform: Platform, first: Source) -> str:
+    if source is first:
+        keys = {platform_key(h) for h in source.headers}
+        missing = ", ".join(h for h in platform.recognise if platform_key(h) not in keys)
+        return (f"{source.name} is not a {platform.label_en} file: it has no column {missing}; "
+                "give its platform, or --platform generic to read it by its headers.")
+    return (f"{source.name} is not a {platform.label_en} file like {first.name}; "
+            "import the two separately.")
 
 
 def _attach(con: duckdb.DuckDBPyConnection, db_path, write: bool, wait_seconds: float) -> None:

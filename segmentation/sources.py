@@ -96,7 +96,8 @@ class Source:
 
 
 def files_in(paths: Iterable[str | os.PathLike]) -> list[Path]:
-    """The files named, a folder standing for its readable files (sorted by name)."""
+    """The files named, a folder standing for its readable files, all in name order (so of two
+    exports of one shop, named by date, the later one comes last)."""
     found: list[Path] = []
     for item in paths:
         path = Path(item)
@@ -109,7 +110,7 @@ def files_in(paths: Iterable[str | os.PathLike]) -> list[Path]:
             raise ImportFileError(f"The file {path} does not exist.")
         else:
             found.append(path)
-    return found
+    return sorted(found, key=lambda p: (p.name, str(p)))
 
 
 def _format_of(path: Path) -> str | None:
