@@ -36,7 +36,9 @@ CREATE TEMP TABLE IF NOT EXISTS problems (
 )
 """
 
-UNQUOTED = "CASE WHEN left({v}, 1) = chr(39) THEN nullif(trim(substr({v}, 2)), '') ELSE {v} END"
+#: Ids stay text exactly (`00042` stays `00042`), trimmed of surrounding spaces; one leading `'`
+#: (how a spreadsheet-safe export keeps an id as text) is dropped: `'00042` -> `00042`.
+UNQUOTED = "CASE WHEN left({v}, 1) = chr(39) THEN nullif(substr({v}, 2), '') ELSE {v} END"
 TEXT_FIELDS_CLEANED = {"customer_id": UNQUOTED, "order_id": UNQUOTED, "phone": UNQUOTED}
 
 #: The keys of a guest customer, next to the e-mail and phone as written (see `values`).

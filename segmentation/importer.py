@@ -103,6 +103,10 @@ def import_files(
     files = {"orders": _as_list(orders), "customers": _as_list(customers), "contacts": _as_list(contacts)}
     if not any(files.values()):
         raise ImportFileError("Nothing to import: give an orders, customers or contacts file.")
+    known = {f for kind in KINDS if files[kind] for group in FIELDS[kind] for f in group}
+    unknown = sorted(set(overrides or {}) - known)
+    if unknown:
+        raise ImportFileError(f"{unknown[0]} is not a field of the files given; the fields are {', '.join(sorted(known))}.")
     say = progress or (lambda _message: None)
     saved = _saved_mappings(db_path, mapping, [k for k in KINDS if files[k]])
     con = duckdb.connect()

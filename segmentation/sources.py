@@ -11,8 +11,9 @@ is not UTF-8 (CP932/Shift_JIS, UTF-16) is first transcoded to UTF-8 in a stream.
 
 Detection, in the order applied:
 - encoding: a byte-order mark (UTF-8, UTF-16) wins; else a file that is valid UTF-8 throughout
-  is UTF-8; else `charset_normalizer` chooses among the Japanese and Western encodings, and
-  Shift_JIS is read as CP932 (its Windows superset, with ①, ㈱ and the NEC/IBM characters);
+  is UTF-8; else CP932 (Shift_JIS's Windows superset, with ①, ㈱ and the NEC/IBM characters)
+  when the sample reads as CP932, else EUC-JP; else `charset_normalizer` chooses. A Western
+  file in cp1252 may also read as CP932: name it with `--encoding cp1252`;
 - delimiter: comma, tab, semicolon or bar, whichever splits the first rows into the same number
   of fields (more than one) most consistently; `.tsv` and `.txt` files try tab first;
 - header row: among the first 30 rows, the one naming the most known columns (`known_headers`,
@@ -72,6 +73,7 @@ class Source:
     delimiter: str | None = None  # CSV only
     sheet: str | None = None  # xlsx only
     header_lines: int = 1  # CSV: physical lines up to and including the header
+    verified: bool = False  # CSV: the whole file was checked to be valid in `encoding`
 
     @property
     def name(self) -> str:
@@ -168,6 +170,15 @@ def detect_encoding(path: Path) -> str:
             return "utf-8"
         except UnicodeDecodeError:
             pass
+    # A Japanese shop's file that is not UTF-8 is almost always CP932; statistical detection on a
+    # short sample (one Japanese word among English headers) often says cp1252 instead.
+    for candidate in ("cp932", "euc_jp"):
+        try:
+            head.decode(candidate)
+            return candidate
+        except UnicodeDecodeError as error:
+            if error.start >= len(head) - 1:  # a character cut by the sample's end
+                return candidate
     from charset_normalizer import from_bytes
 
     best = from_bytes(head, cp_isolation=["cp932", "shift_jis", "euc_jp", "iso2022_jp", "cp1252", "latin_1"]).best()
@@ -228,6 +239,7 @@ def _inspect_csv(path: Path, options: ReadOptions, known_headers: frozenset[str]
     if path.stat().st_size == 0:
         raise ImportFileError(f"{path.name} is empty: it needs a header row naming the columns.")
     encoding = options.encoding or detect_encoding(path)
+    verified = options.encoding is None and encoding in ("utf-8", "utf-8-sig", "utf-16")
     try:
         codecs.lookup(encoding)
     except LookupError:
@@ -245,12 +257,15 @@ def _inspect_csv(path: Path, options: ReadOptions, known_headers: frozenset[str]
     if not rows or not any(cell.strip() for cell in rows[index]):
         raise ImportFileError(f"{path.name} has no header row: its first row must name the columns.")
     headers = tuple(cell.strip().lstrip("\ufeff") for cell in rows[index])
-    return Source(path, "csv", headers, index + 1, encoding, delimiter, header_lines=records[index][0])
+    return Source(path, "csv", headers, index + 1, encoding, delimiter, header_lines=records[index][0],
+                  verified=verified and encoding != "utf-16")
 
 
 def _transcoded(source: Source, folder: str) -> Path:
     """The file as UTF-8 in `folder` (a stream: a few MB in memory at a time); UTF-8 files as they are."""
     if source.encoding in ("utf-8", "utf-8-sig"):
+        if not source.verified:
+            _check_utf8(source)
         return source.path
     target = Path(folder) / (source.path.stem + ".utf8.csv")
     decoder = codecs.getincrementaldecoder(source.encoding)(errors="strict")
@@ -261,12 +276,32 @@ def _transcoded(source: Source, folder: str) -> Path:
                 out.write(decoder.decode(chunk))
             except UnicodeDecodeError as error:
                 raise _not_encoded(source, done + error.start) from None
+            except UnicodeError as error:  # utf-16 named for a file without a byte-order mark
+                raise ImportFileError(f"{source.name} cannot be read as {source.encoding_label}: {error}; "
+                                      "name another encoding with --encoding (utf-8, cp932, utf-16-le).") from None
             done += len(chunk)
         try:
             out.write(decoder.decode(b"", final=True))
         except UnicodeDecodeError as error:
             raise _not_encoded(source, done + error.start) from None
     return target
+
+
+def _check_utf8(source: Source) -> None:
+    """Raise naming the line and byte when a file said to be UTF-8 is not (a stream, a few MB at a time)."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    done = 0
+    with source.path.open("rb") as raw:
+        while chunk := raw.read(_CHUNK):
+            try:
+                decoder.decode(chunk)
+            except UnicodeDecodeError as error:
+                raise _not_encoded(source, done + error.start) from None
+            done += len(chunk)
+        try:
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError as error:
+            raise _not_encoded(source, done + error.start) from None
 
 
 def _not_encoded(source: Source, offset: int) -> ImportFileError:
@@ -391,6 +426,26 @@ def _inspect_parquet(path: Path) -> Source:
     return Source(path, "parquet", tuple(names))
 
 
+def _parquet_types(source: Source) -> list[str]:
+    con = duckdb.connect()
+    try:
+        return [row[1] for row in con.execute("DESCRIBE SELECT * FROM read_parquet($p)", {"p": str(source.path)}).fetchall()]
+    finally:
+        con.close()
+
+
+def _parquet_text(header: str, kind: str, position: int) -> str:
+    """A typed Parquet column as the text a CSV export would hold: decimals without trailing
+    zeros (`1200.500` -> `1200.5`), timestamps with a time zone as the local wall time."""
+    column = '"' + header.replace('"', '""') + '"'
+    if kind.startswith("DECIMAL"):
+        text = f"CAST({column} AS VARCHAR)"
+        return (f"CASE WHEN contains({text}, '.') THEN rtrim(rtrim({text}, '0'), '.') ELSE {text} END AS c{position}")
+    if kind == "TIMESTAMP WITH TIME ZONE":
+        return f"strftime({column}, '%Y-%m-%d %H:%M:%S') AS c{position}"
+    return f"CAST({column} AS VARCHAR) AS c{position}"
+
+
 def stage(con: duckdb.DuckDBPyConnection, source: Source, table: str, folder: str | None = None
           ) -> list[tuple[int, str]]:
     """Load the file's data rows into TEMP table `table` (`c0`..., `rowid` = position); returns
@@ -401,8 +456,7 @@ def stage(con: duckdb.DuckDBPyConnection, source: Source, table: str, folder: st
                 return _stage_csv(con, source, table, scratch)
         return _stage_csv(con, source, table, folder)
     if source.format == "parquet":
-        columns = ", ".join(f'CAST("{h.replace(chr(34), chr(34) * 2)}" AS VARCHAR) AS c{i}'
-                            for i, h in enumerate(source.headers))
+        columns = ", ".join(_parquet_text(h, t, i) for i, (h, t) in enumerate(zip(source.headers, _parquet_types(source))))
         con.execute(f"CREATE TEMP TABLE {table} AS SELECT {columns} "
                     "FROM read_parquet($p)", {"p": str(source.path)})
         return []

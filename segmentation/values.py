@@ -1,9 +1,7 @@
-"""Reading the cells of one imported column: dates, amounts, ids, e-mails and phone numbers.
+"""Reading the cells of one imported column: dates, timestamps and amounts.
 
 This module owns the rules by which a text cell of a shop's file becomes a value. The importer
-reads amounts and order dates through here today; ids and the customer keys are ready for the
-import of shop-system exports (`'00042` ids, e-mail and phone keys), which will read every cell
-through here. Each function
+reads dates, amounts and timestamps through here. Each function
 takes a whole column (a pandas Series of str or None) and parses every DISTINCT value once, then
 maps the results back to the rows, so a column of 1,000,000 rows with a few thousand distinct
 values costs a few thousand parses. `parse_dates` and `parse_amounts` also return `bad`, a
@@ -21,7 +19,8 @@ Dates (`parse_dates`), read after Unicode NFKC normalisation (so `２０２４�
 - Excel serial numbers: a bare number from 20000 to 80000 is days since 1899-12-30 (`45356`
   is 2024-03-05; a fraction is a time of day and is dropped: `45356.75` is 2024-03-05);
 - a time after a date with separators, with or without a UTC offset: `2024-03-05 23:30`,
-  `2024-03-05T23:30:00+09:00`, `2024/03/05 23:30:00 +0900`, `2024-03-05T14:30:00Z`; the date is
+  `2024-03-05T23:30:00+09:00`, `2024/03/05 23:30:00 +0900`, `2024-03-05T14:30:00Z`,
+  `2024-03-05 23:30:00+00` (an offset of hours only, as DuckDB writes one); the date is
   the calendar date AS WRITTEN, never shifted to UTC or local time
   (`2024-03-05T23:30:00-05:00` is 2024-03-05);
 - anything else is bad: `2024-02-30`, `2024-3/5`, `yesterday`, `12345`, `24:00`.
@@ -34,15 +33,8 @@ decimal places: `1.234` is bad, because it is ambiguous (1.234 or, with a Europe
 dot, 1234). Thousands separators come in groups of three (`12,80` and `1,2345` are bad); one
 currency mark at most (`¥1,234円` is bad); anything else (`12,80x`, `1.`, `.5`) is bad.
 
-Ids (`clean_ids`) stay text exactly (`00042` stays `00042`, no normalisation), surrounding
-spaces trimmed, one leading `'` removed (`'00042` -> `00042`, as spreadsheets export ids they
-must keep as text); empty -> None. Never bad.
-
-Keys used when a file has no customer id: `normalise_email` trims and lower-cases
-(` Taro@Example.JP ` -> `taro@example.jp`); `normalise_phone` keeps only the digits after NFKC
-(`03-1234-5678` and `０３（１２３４）５６７８` -> `0312345678`, `+81 3-1234-5678` ->
-`81312345678`). Either gives None for an empty cell, and `normalise_phone` for a cell without
-digits.
+Ids, e-mail and phone keys are read in SQL by the import (`import_read.UNQUOTED` and
+`import_read.KEY_COLUMNS`), where every row is; docs/import.md has their rules.
 """
 
 from __future__ import annotations
@@ -56,8 +48,7 @@ from decimal import Decimal
 import numpy as np
 import pandas as pd
 
-__all__ = ["bad_times", "clean_ids", "normalise_email", "normalise_phone", "parse_amounts", "parse_dates",
-           "parse_timestamps"]
+__all__ = ["bad_times", "parse_amounts", "parse_dates", "parse_timestamps"]
 
 # (value, bad) for one distinct, non-empty, stripped cell text.
 Parsed = tuple[object, bool]
@@ -76,7 +67,7 @@ ERA_NAMES = {"令和": "R", "平成": "H", "昭和": "S"}
 
 TIME = re.compile(
     r"(?P<h>\d{1,2}):(?P<mi>\d{2})(?::(?P<s>\d{2})(?:\.\d{1,9})?)?"
-    r"(?:\s*(?:Z|(?P<oh>[+-]\d{2}):?(?P<om>\d{2})))?",
+    r"(?:\s*(?:Z|(?P<oh>[+-]\d{2})(?::?(?P<om>\d{2}))?))?",
     re.IGNORECASE,
 )
 DATE_AND_TIME = re.compile(r"(?P<date>\S+?)(?:(?:T|\s+)(?P<time>\S.*))?", re.IGNORECASE)
@@ -126,7 +117,7 @@ def _time_ok(text: str) -> bool:
         return False
     if int(match["h"]) > 23 or int(match["mi"]) > 59 or (match["s"] is not None and int(match["s"]) > 59):
         return False
-    return match["oh"] is None or (abs(int(match["oh"])) <= 23 and int(match["om"]) <= 59)
+    return match["oh"] is None or (abs(int(match["oh"])) <= 23 and int(match["om"] or 0) <= 59)
 
 
 def _era_date(match: re.Match[str]) -> dt.date | None:
@@ -231,41 +222,3 @@ def parse_amounts(series: pd.Series) -> tuple[pd.Series, pd.Series]:
     and not bad. See the module docstring for every rule.
     """
     return _map_distinct(series, _parse_amount)
-
-
-# ---------------------------------------------------------------- ids and keys
-
-
-def _keys(series: pd.Series, clean: Callable[[str], str]) -> pd.Series:
-    """`clean` applied once per distinct trimmed text; None where the cell or its result is empty."""
-    return _map_distinct(series, lambda text: (clean(text) or None, False))[0]
-
-
-def _unquote(text: str) -> str:
-    return text[1:] if text.startswith("'") else text
-
-
-def _phone_digits(text: str) -> str:
-    return re.sub(r"[^0-9]", "", unicodedata.normalize("NFKC", text))
-
-
-def clean_ids(series: pd.Series) -> pd.Series:
-    """Ids as text exactly: trimmed, one leading `'` removed, empty -> None.
-
-    `00042` stays `00042`; ` '00042 ` is `00042`; `''7` is `'7` (only one quote is removed).
-    """
-    return _keys(series, _unquote)
-
-
-def normalise_email(series: pd.Series) -> pd.Series:
-    """E-mail keys: trimmed and lower-cased, empty -> None (` Taro@Example.JP ` -> `taro@example.jp`)."""
-    return _keys(series, str.lower)
-
-
-def normalise_phone(series: pd.Series) -> pd.Series:
-    """Phone keys: the digits only, after NFKC; None when empty or without digits.
-
-    `03-1234-5678` and `０３（１２３４）５６７８` are `0312345678`; `+81 3-1234-5678` is
-    `81312345678`.
-    """
-    return _keys(series, _phone_digits)

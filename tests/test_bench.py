@@ -159,3 +159,22 @@ def test_compare_counts_reports_a_difference():
     engine = [{"current": [["2026-11-20", "first", False, 3]], "trend": []}]
     pandas = [{"current": [["2026-11-20", "first", False, 4]], "trend": []}]
     assert len(bench_run.compare_counts(engine, pandas)) == 1
+
+
+def test_import_benchmark_runs_at_a_tiny_size(tmp_path):
+    """`python -m bench import` end to end on 2,000 rows: files made, every measurement in its own
+    process, both encodings imported alike, the report and the profile formatted."""
+    from bench import import_speed
+
+    result = import_speed.run_all(2_000, tmp_path, threads=2, profile=True)
+    assert result["problems"] == []
+    assert result["median"]["bare"]["rows"] == 2_000
+    assert result["median"]["cp932_again"]["orders_present"] == 2_000
+    assert result["median"]["utf8"]["settings"] == [{"threads": "2", "memory_limit": result["median"]["utf8"]
+                                                     ["settings"][0]["memory_limit"]}]
+    head = (tmp_path / "orders_2000_cp932.csv").read_bytes().splitlines()[0]
+    assert head.decode("cp932") == ",".join(import_speed.HEADERS)
+    report = import_speed.format_report(result, "python -m bench import --rows 2000 --profile")
+    assert "| `import_files(new_db, orders=f)` | CP932 |" in report
+    assert "**importer._plan**" in report and "Transcoding the CP932 file" in report
+    assert not list((tmp_path / "dbs").glob("*.duckdb"))  # the databases are removed

@@ -709,3 +709,42 @@ def test_two_columns_of_one_name_are_told_apart_by_position(tmp_path, db):
 def test_calling_without_files_is_an_error(db):
     with pytest.raises(ImportFileError, match="Nothing to import"):
         import_files(db)
+
+
+# --- Customer keys (import_read.UNQUOTED and KEY_COLUMNS) -----------------------------------
+
+KEYS = [
+    ("customer_id", "00042", "00042"),
+    ("customer_id", "'00042", "00042"),
+    ("customer_id", "''00042", "'00042"),
+    ("customer_id", "A-001", "A-001"),
+    ("customer_id", "ｃ０１", "ｃ０１"),
+    ("email", "taro@example.jp", "taro@example.jp"),
+    ("email", "  Taro@Example.JP ", "taro@example.jp"),
+    ("phone", "03-1234-5678", "tel:0312345678"),
+    ("phone", "０３（１２３４）５６７８", "tel:0312345678"),
+    ("phone", "０３－１２３４－５６７８", "tel:0312345678"),
+    ("phone", "+81 3-1234-5678", "tel:81312345678"),
+    ("phone", " 090 1234 5678 ", "tel:09012345678"),
+]
+
+
+@pytest.mark.parametrize(("column", "text", "expected"), KEYS)
+def test_the_customer_is_its_id_as_text_else_its_email_else_its_phone_digits(tmp_path, db, column, text, expected):
+    import csv
+
+    path = tmp_path / "orders.csv"
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle).writerows([[column, "order_date", "amount"], [text, "2025-01-05", "10"]])
+
+    import_files(db, orders=path)
+
+    assert rows(db, "SELECT customer_id FROM orders") == [(expected,)]
+
+
+@pytest.mark.parametrize(("column", "text"), [("customer_id", "'"), ("customer_id", "   "), ("phone", "なし")])
+def test_a_row_whose_id_email_and_phone_are_all_empty_names_no_customer(tmp_path, db, column, text):
+    path = csv_file(tmp_path, "orders.csv", f"{column},order_date,amount\n{text},2025-01-05,10\n")
+
+    with pytest.raises(ImportFileError, match="orders.csv line 2, column .*names no customer"):
+        import_files(db, orders=path)

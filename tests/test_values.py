@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from segmentation.values import clean_ids, normalise_email, normalise_phone, parse_amounts, parse_dates
+from segmentation.values import parse_amounts, parse_dates
 
 D = dt.date
 
@@ -252,65 +252,3 @@ def test_a_negative_written_with_a_triangle_equals_the_minus_form(number, fracti
     values, bad = parse_amounts(pd.Series([f"△{number:,}{fraction}", f"-{number:,}{fraction}"]))
     assert values.iloc[0] == values.iloc[1] < 0
     assert not bad.any()
-
-
-IDS = [
-    ("00042", "00042"),
-    ("  00042  ", "00042"),
-    ("'00042", "00042"),
-    (" '00042 ", "00042"),
-    ("''00042", "'00042"),
-    ("A-001", "A-001"),
-    ("ｃ０１", "ｃ０１"),
-    ("'", None),
-    ("", None),
-    ("   ", None),
-    (None, None),
-]
-
-
-@pytest.mark.parametrize(("text", "expected"), IDS)
-def test_an_id_stays_text_exactly_but_trimmed_and_without_one_leading_quote(text, expected):
-    assert clean_ids(pd.Series([text], dtype=object)).iloc[0] == expected
-
-
-EMAILS = [
-    ("taro@example.jp", "taro@example.jp"),
-    ("  Taro@Example.JP ", "taro@example.jp"),
-    ("", None),
-    ("  ", None),
-    (None, None),
-]
-
-
-@pytest.mark.parametrize(("text", "expected"), EMAILS)
-def test_an_email_key_is_trimmed_and_lower_cased(text, expected):
-    assert normalise_email(pd.Series([text], dtype=object)).iloc[0] == expected
-
-
-PHONES = [
-    ("03-1234-5678", "0312345678"),
-    ("０３（１２３４）５６７８", "0312345678"),
-    ("０３－１２３４－５６７８", "0312345678"),
-    ("+81 3-1234-5678", "81312345678"),
-    (" 090 1234 5678 ", "09012345678"),
-    ("0312345678", "0312345678"),
-    ("なし", None),
-    ("", None),
-    (None, None),
-]
-
-
-@pytest.mark.parametrize(("text", "expected"), PHONES)
-def test_a_phone_key_is_its_digits_only_after_nfkc(text, expected):
-    assert normalise_phone(pd.Series([text], dtype=object)).iloc[0] == expected
-
-
-@pytest.mark.parametrize("function", [clean_ids, normalise_email, normalise_phone])
-def test_keys_come_back_row_by_row_as_text_or_none(function):
-    column = pd.Series(["00042", None, "00042", ""], index=[5, 6, 7, 8])
-    result = function(column)
-    assert list(result.index) == [5, 6, 7, 8]
-    assert result.dtype == object
-    assert result[6] is None and result[8] is None
-    assert isinstance(result[5], str)
