@@ -28,17 +28,21 @@ lang = view.lang
 if notice:
     st.info(text(notice, lang))
 
+data_page = st.Page("pages/data.py", title=text("page_data", lang), icon=":material/database:")
 pages = [
     st.Page("pages/overview.py", title=text("page_overview", lang), icon=":material/dashboard:", default=True),
     st.Page("pages/trends.py", title=text("page_trends", lang), icon=":material/timeline:"),
     st.Page("pages/customers.py", title=text("page_customers", lang), icon=":material/groups:"),
     st.Page("pages/customer.py", title=text("page_customer", lang), icon=":material/person:"),
+    data_page,
 ]
 navigation = st.navigation(pages)
 
-if analysis is None or analysis.customer_count == 0:
+# Without data every page but the Data page shows the guide; the Data page imports or makes data.
+if (analysis is None or analysis.customer_count == 0) and navigation.url_path != data_page.url_path:
     st.title(text("empty_title", lang))
     st.markdown(text("empty_body", lang, n=DEMO_CUSTOMERS, db=path))
+    st.page_link(data_page, label=text("empty_open_data", lang), icon=":material/upload_file:")
     if st.button(text("empty_load_demo", lang), key="empty_load_demo", type="primary"):
         from segmentation.demo import build_demo_database
 

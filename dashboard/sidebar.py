@@ -142,6 +142,13 @@ def build(path: Path, analysis) -> View:
         as_of = None
         if analysis is not None:
             chosen = st.session_state.get("sb_as_of") or default_as_of
+            if st.session_state.get("sb_default_as_of") != default_as_of:
+                # New data moved the latest order date (an import, a restore): a date that followed
+                # it follows it again. The keyed field, and the browser, would keep the old date
+                # as if it had been picked; a value set before the field is drawn replaces both.
+                if st.session_state.get("sb_as_of") is None and "sb_as_of_input" in st.session_state:
+                    st.session_state["sb_as_of_input"] = default_as_of
+                st.session_state["sb_default_as_of"] = default_as_of
             earliest = analysis.earliest_order_date or default_as_of
             picked = st.date_input(text("as_of", lang), value=chosen, min_value=min(earliest, chosen),
                                    max_value=max(default_as_of + dt.timedelta(days=365), chosen),

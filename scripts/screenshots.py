@@ -16,7 +16,24 @@ from playwright.sync_api import expect, sync_playwright  # noqa: E402
 
 from scripts.appserver import CHROMIUM, CHROMIUM_ARGS, ROOT, running_app  # noqa: E402
 
-PAGES = {"overview": "", "trends": "trends", "customers": "customers", "customer": "customer?id=0000015"}
+PAGES = {"overview": "", "trends": "trends", "customers": "customers", "customer": "customer?id=0000015",
+         "data": "data"}
+EXAMPLE_SHOP_FILE = ROOT / "docs" / "examples" / "shop_orders_sjis.csv"
+
+
+def check_an_example_file(page) -> None:
+    """The Data page with the example Shift_JIS shop file uploaded and checked (a check writes nothing)."""
+    page.locator(".st-key-da_upload_orders_0 input[type=file]").set_input_files(str(EXAMPLE_SHOP_FILE))
+    check = page.locator(".st-key-da_check button")
+    expect(check).to_be_enabled(timeout=60_000)
+    check.click()
+    expect(page.locator(".st-key-da_check_figures")).to_be_visible(timeout=60_000)
+    expect(page.locator("[data-testid='stStatusWidget']")).to_have_count(0, timeout=60_000)
+    page.wait_for_timeout(1500)
+
+
+#: What to do on a page before its picture is taken.
+PREPARE = {"data": check_an_example_file}
 
 
 def wait_for_app(page) -> None:
@@ -51,6 +68,8 @@ def main() -> int:
                     path = PAGES[name]
                     page.goto(f"{url}/{path}{'&' if '?' in path else '?'}lang={lang}")
                     wait_for_app(page)
+                    if name in PREPARE:
+                        PREPARE[name](page)
                     target = out / f"{name}-{lang}.png"
                     height = page.evaluate(
                         "() => Math.max(...[...document.querySelectorAll('[data-testid=stMain], section.main, "

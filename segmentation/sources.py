@@ -29,11 +29,10 @@ from __future__ import annotations
 
 import codecs
 import csv
-import datetime as dt
 import io
 import os
 import tempfile
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
 
@@ -42,6 +41,7 @@ import pandas as pd
 
 from .errors import ImportFileError
 from .platform_spec import header_key
+from .sources_excel import sheet_names, xlsx_rows
 
 FORMATS = ("csv", "xlsx", "parquet")
 DELIMITERS = (",", "\t", ";", "|")
@@ -374,38 +374,8 @@ def line_numbers(source: Source, row_indexes: list[int], rejected_lines: set[int
 # --- Excel and Parquet ---------------------------------------------------------------------
 
 
-def _xlsx_rows(path: Path, sheet: str | None, limit: int | None = None) -> tuple[str, list[list[str]]]:
-    from python_calamine import CalamineWorkbook
-
-    try:
-        book = CalamineWorkbook.from_path(str(path))
-    except Exception as error:  # calamine raises its own types for a damaged file
-        raise ImportFileError(f"{path.name} cannot be read as an Excel workbook: {error}.") from None
-    names = book.sheet_names
-    name = sheet if sheet is not None else names[0]
-    if name not in names:
-        raise ImportFileError(f"{path.name} has no sheet {name!r}; its sheets are {', '.join(names)}.")
-    rows = book.get_sheet_by_name(name).to_python(skip_empty_area=False, nrows=limit)
-    return name, [[_cell_text(value) for value in row] for row in rows]
-
-
-def _cell_text(value: object) -> str:
-    """An Excel cell as the text a CSV export would hold: 42.0 -> "42", dates as ISO."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "TRUE" if value else "FALSE"
-    if isinstance(value, float):
-        return str(int(value)) if value.is_integer() else repr(value)
-    if isinstance(value, dt.datetime):
-        return value.isoformat(sep=" ") if value.time() != dt.time() else value.date().isoformat()
-    if isinstance(value, (dt.date, dt.time)):
-        return value.isoformat()
-    return str(value)
-
-
 def _inspect_xlsx(path: Path, options: ReadOptions, known_headers: frozenset[str]) -> Source:
-    sheet, rows = _xlsx_rows(path, options.sheet, HEADER_SEARCH_ROWS + 5)
+    sheet, rows = xlsx_rows(path, options.sheet, HEADER_SEARCH_ROWS + 5)
     if not rows:
         raise ImportFileError(f"{path.name}, sheet {sheet}, is empty: it needs a header row naming the columns.")
     index = options.header_row - 1 if options.header_row else _header_record(rows, known_headers)
@@ -460,7 +430,7 @@ def stage(con: duckdb.DuckDBPyConnection, source: Source, table: str, folder: st
         con.execute(f"CREATE TEMP TABLE {table} AS SELECT {columns} "
                     "FROM read_parquet($p)", {"p": str(source.path)})
         return []
-    _, rows = _xlsx_rows(source.path, source.sheet)
+    _, rows = xlsx_rows(source.path, source.sheet)
     width = len(source.headers)
     body = [row[:width] + [""] * (width - len(row)) for row in rows[source.header_row:]]
     frame = pd.DataFrame(body, columns=[f"c{i}" for i in range(width)], dtype=object)
@@ -480,7 +450,7 @@ def preview_rows(source: Source, count: int = 10) -> pd.DataFrame:
         rows = [fields for _, fields in _records(text, source.delimiter or ",", source.header_row + count + 50)]
         body = [r for r in rows[source.header_row:] if r and any(c.strip() for c in r)][:count]
     elif source.format == "xlsx":
-        _, rows = _xlsx_rows(source.path, source.sheet, source.header_row + count)
+        _, rows = xlsx_rows(source.path, source.sheet, source.header_row + count)
         body = rows[source.header_row:]
     else:
         con = duckdb.connect()
@@ -495,10 +465,3 @@ def preview_rows(source: Source, count: int = 10) -> pd.DataFrame:
         seen[header] = seen.get(header, 0) + 1
         names.append(header if seen[header] == 1 else f"{header} ({seen[header]})")
     return pd.DataFrame([(row + [""] * width)[:width] for row in body], columns=names, dtype=object)
-
-
-def with_options(source: Source, options: ReadOptions, known_headers: frozenset[str] = frozenset()) -> Source:
-    """The source re-inspected when the manager overrides what was detected."""
-    if options == ReadOptions():
-        return source
-    return replace(inspect(source.path, options, known_headers))

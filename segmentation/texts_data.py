@@ -67,7 +67,7 @@ DATA_TEXTS: dict[str, dict[str, str]] = {
     "data_no_db": {"ja": "まだデータベースがありません（`{path}`）。ファイルを取り込むか、デモデータを作ると作られます。",
                    "en": "There is no database yet (`{path}`); importing files or creating demo data makes one."},
     "data_customers": {"ja": "顧客", "en": "Customers"},
-    "data_orders": {"ja": "注文", "en": "Orders"},
+    "data_orders": {"ja": "注文（行数）", "en": "Order rows"},
     "data_contacts": {"ja": "接触記録", "en": "Contacts"},
     "data_order_range": {"ja": "注文日の範囲", "en": "Order dates"},
     "data_range": {"ja": "{first} 〜 {last}", "en": "{first} – {last}"},
@@ -107,7 +107,7 @@ DATA_TEXTS: dict[str, dict[str, str]] = {
     "data_mapping_help": {
         "ja": "＊は必須です。顧客を特定する列（顧客ID・メールアドレス・電話番号）も1つは必要です。"
               "この対応は、この種類のすべてのファイルに列名で当てはめます。",
-        "en": "* marks a required field; one column naming the customer (customer ID, e-mail or phone) is needed too. "
+        "en": "Fields marked * are required; one column naming the customer (customer ID, e-mail or phone) is needed too. "
               "The choice applies to every file of this kind, by column name."},
     "data_mapping_missing": {"ja": "必須の列を選んでください: {fields}", "en": "Choose a column for: {fields}"},
     "data_mapping_no_customer": {"ja": "顧客を特定する列（顧客ID・メールアドレス・電話番号のどれか）を選んでください。",
