@@ -352,18 +352,18 @@ def run_import(db_path: Path, request: ImportRequest, on_error: str, *, rejects:
 
 
 def stage_label(stage: str, lang: str) -> str:
-    """The import's progress stage ("reading orders", "checking") in the page's language."""
+    """The import's progress stage ("reading orders", "checking", "writing") in the page's language."""
     kind = stage.removeprefix("reading ")
     if kind in KINDS:
         return text("data_stage_reading", lang, kind=text(f"data_kind_{kind}", lang))
-    if stage == "checking":
-        return text("data_stage_checking", lang)
+    if stage in ("checking", "writing"):
+        return text(f"data_stage_{stage}", lang)
     return stage
 
 
 def stage_count(request: ImportRequest) -> int:
-    """How many stages the import reports: one per kind of file read, then the check."""
-    return len(request.kinds) + 1
+    """How many stages the import reports: one per kind of file read, the check, the write."""
+    return len(request.kinds) + 2
 
 
 

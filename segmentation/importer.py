@@ -9,7 +9,11 @@ out what would change (`import_write`) and reports it (`import_report.ImportRepo
 - values that cannot be read, with `on_error="reject"` (the default): nothing is written and
   `ImportRejectedError` carries the report;
 - with `on_error="skip"`: the sound rows are imported (an order with a bad row is left out
-  whole) and, given `rejects`, the other rows are written to that CSV with their reasons.
+  whole) and, given `rejects`, the other rows are written to that CSV with their reasons (by a
+  dry run too, so they can be looked at before importing).
+
+`progress` hears the stages as they start: "reading orders" (customers, contacts), "checking",
+"writing".
 
 The write is one transaction: a failure, or the process killed at any moment, leaves the
 database exactly as it was. The database file is locked only while that transaction runs.
@@ -122,14 +126,14 @@ def import_files(
         say("checking")
         if dry_run or (on_error == "reject" and _has_problems(con, reading)):
             # Checked without taking the file's write lock: a dry run, or a refusal.
-            report = _plan(con, reading, db_path, write=False, on_error=on_error, rejects=None, dry_run=dry_run,
-                           wait_seconds=wait_seconds)
+            report = _plan(con, reading, db_path, write=False, on_error=on_error,
+                           rejects=rejects if dry_run else None, dry_run=dry_run, wait_seconds=wait_seconds)
             if dry_run:
                 return report
         existed = Path(db_path).exists()
         try:
             return _plan(con, reading, db_path, write=True, on_error=on_error, rejects=rejects, dry_run=False,
-                         wait_seconds=wait_seconds, save_mapping=save_mapping)
+                         wait_seconds=wait_seconds, save_mapping=save_mapping, say=say)
         except BaseException:
             if not existed:  # a first import that failed leaves no empty database behind
                 for leftover in (Path(db_path), Path(f"{db_path}.wal")):
@@ -242,7 +246,8 @@ def _attach(con: duckdb.DuckDBPyConnection, db_path, write: bool, wait_seconds: 
 
 
 def _plan(con, reading: _Reading, db_path, *, write: bool, on_error: str, rejects, dry_run: bool,
-          wait_seconds: float, save_mapping: str | None = None) -> ImportReport:
+          wait_seconds: float, save_mapping: str | None = None,
+          say: Callable[[str], None] = lambda _message: None) -> ImportReport:
     kinds, platform = reading.kinds, reading.platform is not None
     _attach(con, db_path, write, wait_seconds)
     committed = False
@@ -260,15 +265,16 @@ def _plan(con, reading: _Reading, db_path, *, write: bool, on_error: str, reject
             counts.update(import_write.plan_contacts(con))
         report = _report(con, reading, counts, dry_run=dry_run)
         refused = report.problem_count > 0 and on_error == "reject"
+        if rejects is not None and report.problem_count and not refused:  # a dry run writes them too
+            _write_rejects(con, reading, Path(rejects))
+            report = _replace(report, rejects_file=str(rejects))
         if not write or refused:
             if write:
                 con.execute("ROLLBACK")
             if refused:
                 raise ImportRejectedError(report)
             return report
-        if rejects is not None and report.problem_count:
-            _write_rejects(con, reading, Path(rejects))
-            report = _replace(report, rejects_file=str(rejects))
+        say("writing")
         import_write.write_customers(con)
         if "orders" in kinds:
             import_write.write_orders(con)
@@ -425,9 +431,9 @@ def _log(con, report: ImportReport) -> None:
     )
 
 
-def database_contents(db_path: str | os.PathLike) -> dict:
+def database_contents(db_path: str | os.PathLike, wait_seconds: float = 10.0) -> dict:
     """What the database holds, for the Data page: rows per table, the order date range and the last import."""
-    with schema.reading(db_path) as con:
+    with schema.reading(db_path, wait_seconds=wait_seconds) as con:
         counts = {t: con.execute(f"SELECT count(*) FROM {t}").fetchall()[0][0] for t in ("customers", "orders", "contacts")}
         first, last = con.execute("SELECT min(order_date), max(order_date) FROM orders").fetchall()[0]
         log = []

@@ -186,6 +186,8 @@ DATA_TEXTS: dict[str, dict[str, str]] = {
     "data_stage_reading": {"ja": "{kind}のファイルを読んでいます…", "en": "Reading the {kind} files…"},
     "data_stage_checking": {"ja": "値を確かめて、データベースと照らし合わせています…",
                             "en": "Checking the values against the database…"},
+    "data_stage_writing": {"ja": "データベースに書き込んでいます（1つのトランザクション）…",
+                           "en": "Writing into the database (one transaction)…"},
     "data_stage_done": {"ja": "取り込みました", "en": "Imported"},
     "data_stage_failed": {"ja": "取り込めませんでした", "en": "Nothing was imported"},
     "data_result_title": {"ja": "取り込み結果", "en": "What the import did"},
