@@ -94,10 +94,12 @@ def date_lookup(con: duckdb.DuckDBPyConnection, table: str, column: str, name: s
     """TEMP table `name` (text, value DATE, problem): every distinct text of `table.column` read
     as a date by `values.parse_dates`. The time after a date is checked apart (its distinct
     texts), so a column of timestamps costs the distinct dates plus the distinct times."""
-    split = (f"regexp_extract(replace({column}, '　', ' '), '^(\\S+?)(?:[Tt]|\\s+)(\\S.*)$', ['d', 't'])")
+    pattern = "'^(\\S+?)(?:[Tt]|\\s+)(\\S.*)$'"
+    spaced = f"replace({column}, '　', ' ')"
     con.execute(
         f"CREATE OR REPLACE TEMP TABLE {name}_parts AS SELECT DISTINCT {column} AS text, "
-        f"coalesce(nullif({split}.d, ''), {column}) AS d, nullif({split}.t, '') AS t "
+        f"coalesce(nullif(regexp_extract({spaced}, {pattern}, 1), ''), {column}) AS d, "
+        f"nullif(regexp_extract({spaced}, {pattern}, 2), '') AS t "
         f"FROM {table} WHERE {column} IS NOT NULL"
     )
     dates = _distinct(con, f"SELECT DISTINCT d FROM {name}_parts")
