@@ -24,7 +24,9 @@ table best/median/worst); `--max-load L` waits, up to `--max-wait` s, for a 1-mi
 below L before each measurement (the machine may be shared). `--profile` times each statement
 of `Analysis.open` and of the first `ensure_activity("month")`. `--pages` and `--browser` run
 `bench/app_latency.py` on the largest size: the dashboard pages' engine calls after a slider
-move, and the real app driven by headless Chromium.
+move, and the real app driven by headless Chromium. `--import-rows N` runs `bench/import_speed.py`
+(the importer on an N-row orders CSV, UTF-8 and CP932, next to DuckDB's bare `read_csv`); alone:
+`python -m bench import --rows N`.
 """
 
 from __future__ import annotations
@@ -675,6 +677,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--browser", action="store_true",
                         help="also move a slider in the real app with headless Chromium (bench/app_latency.py, "
                              "largest size, once)")
+    parser.add_argument("--import-rows", type=int, default=None,
+                        help="also run the import benchmark (bench/import_speed.py) on an orders CSV of this many "
+                             "rows; alone: python -m bench import --rows N")
     parser.add_argument("--max-load", type=float, default=None,
                         help="before each measurement wait until the 1-minute load average is below this")
     parser.add_argument("--max-wait", type=float, default=120,
@@ -702,7 +707,7 @@ def main(argv: list[str] | None = None) -> int:
     sizes = list(QUICK_SIZES) if args.quick else [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]
     out = Path(args.out)
     rows, profiles, builds = [], [], []
-    pages, browser = [], None
+    pages, browser, imported = [], None, None
     failure = None
     started_at = time.strftime("%Y-%m-%d %H:%M:%S %Z")
     load_at_start = os.getloadavg()
@@ -730,6 +735,12 @@ def main(argv: list[str] | None = None) -> int:
                     browser = _spawn_module("bench.app_latency", "browser", "--db", str(db))
                 except RuntimeError as error:  # Chromium or Playwright missing: say so, keep the rest
                     browser = {"error": str(error)}
+        if args.import_rows:
+            from bench import import_speed
+
+            _log(f"import benchmark: {args.import_rows:,} rows")
+            imported = import_speed.run_all(args.import_rows, out / "import", profile=args.profile,
+                                            max_load=args.max_load, max_wait=args.max_wait)
         if args.extra_orders_db:
             from segmentation.demo import MAX_CUSTOMERS
 
@@ -768,6 +779,12 @@ def main(argv: list[str] | None = None) -> int:
         print(spread)
     if profiles:
         print(format_profile(profiles))
+    if imported:
+        from bench.import_speed import format_report
+
+        print("\nImport of an orders CSV (bench/import_speed.py):\n")
+        print(format_report(imported, f"python -m bench import --rows {args.import_rows}"
+                                      + (" --profile" if args.profile else "")))
     if pages or browser:
         from bench.app_latency import format_browser, format_pages
 
@@ -777,7 +794,7 @@ def main(argv: list[str] | None = None) -> int:
             print(format_browser(browser))
     if args.json:
         Path(args.json).write_text(json.dumps({"rows": rows, "profiles": profiles, "builds": builds,
-                                               "pages": pages, "browser": browser,
+                                               "pages": pages, "browser": browser, "import": imported,
                                                "started_at": started_at, "load_at_start": load_at_start,
                                                "load_at_end": load_at_end,
                                                "versions_before": versions_before, "versions_after": versions_after,
@@ -789,6 +806,9 @@ def main(argv: list[str] | None = None) -> int:
     mismatches = [row for row in rows if row.get("problems")]
     if mismatches:
         print("\nThe engine and the pandas baseline disagree; see the MISMATCH lines above.", file=sys.stderr)
+        return 1
+    if imported and imported["problems"]:
+        print("\nThe import benchmark found problems: " + "; ".join(imported["problems"]), file=sys.stderr)
         return 1
     return 0
 
