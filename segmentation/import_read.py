@@ -4,8 +4,9 @@ For each kind (orders, customers, contacts) the files are inspected and staged (
 their columns found by the mapping (`mapping`), then every value is read by the rules of
 `values`, each distinct text once, in DuckDB tables of the caller's work connection:
 
-- `raw_<kind>`: one row per data row of every file (`file_no`, `row_index`, `seq` = its place
-  in the import), each mapped field as trimmed text, NULL when empty; all-empty rows dropped;
+- `raw_<kind>` (a view over the staged files, never copied): one row per data row of every file
+  (`file_no`, `row_index`, `seq` = its place in the import), each mapped field as trimmed text,
+  NULL when empty; all-empty rows dropped;
 - `typed_<kind>`: the same rows with ids cleaned (one leading `'` dropped), e-mails lower-cased,
   phones as digits, dates, amounts and timestamps typed (NULL where unreadable);
 - `problems`: one row per value that cannot be read: kind, file_no, row_index, field, value and
@@ -60,7 +61,7 @@ class StagedFile:
 
 def raw_table(con: duckdb.DuckDBPyConnection, kind: str, files: list[StagedFile], mappings: list[dict[str, int]],
               fields: tuple[str, ...]) -> None:
-    """`raw_<kind>`: every file's rows with each field (NULL where unmapped or empty), all-empty rows dropped."""
+    """`raw_<kind>`, a view: every file's rows with each field (NULL where unmapped or empty), all-empty rows dropped."""
     parts = []
     for staged, positions in zip(files, mappings):
         width = len(staged.source.headers)
@@ -74,7 +75,7 @@ def raw_table(con: duckdb.DuckDBPyConnection, kind: str, files: list[StagedFile]
             f"CAST({staged.file_no} AS BIGINT) * {SEQ_FILE} + rowid AS seq, {columns} "
             f"FROM {staged.table} WHERE NOT ({every})"
         )
-    con.execute(f"CREATE OR REPLACE TEMP TABLE raw_{kind} AS " + " UNION ALL ".join(parts))
+    con.execute(f"CREATE OR REPLACE TEMP VIEW raw_{kind} AS " + " UNION ALL ".join(parts))
 
 
 def _lookup(con: duckdb.DuckDBPyConnection, name: str, frame: pd.DataFrame) -> None:
@@ -96,11 +97,12 @@ def date_lookup(con: duckdb.DuckDBPyConnection, table: str, column: str, name: s
     texts), so a column of timestamps costs the distinct dates plus the distinct times."""
     pattern = "'^(\\S+?)(?:[Tt]|\\s+)(\\S.*)$'"
     spaced = f"replace({column}, '　', ' ')"
-    con.execute(
-        f"CREATE OR REPLACE TEMP TABLE {name}_parts AS SELECT DISTINCT {column} AS text, "
-        f"coalesce(nullif(regexp_extract({spaced}, {pattern}, 1), ''), {column}) AS d, "
+    spaced = spaced.replace(column, "text")
+    con.execute(  # the distinct texts first (a few thousand dates in millions of rows), then split them
+        f"CREATE OR REPLACE TEMP TABLE {name}_parts AS SELECT text, "
+        f"coalesce(nullif(regexp_extract({spaced}, {pattern}, 1), ''), text) AS d, "
         f"nullif(regexp_extract({spaced}, {pattern}, 2), '') AS t "
-        f"FROM {table} WHERE {column} IS NOT NULL"
+        f"FROM (SELECT DISTINCT {column} AS text FROM {table} WHERE {column} IS NOT NULL)"
     )
     dates = _distinct(con, f"SELECT DISTINCT d FROM {name}_parts")
     parsed, bad = parse_dates(dates)

@@ -12,7 +12,8 @@ no value ever enters the SQL text. The rules:
   whole or not at all). Problems of orders the platform marks as excluded do not count.
 - Orders are compared with the database by order_id: an order not stored is new; one stored with
   the same lines is already present; one stored with other lines (a later export with a new
-  amount, a corrected date) replaces the stored lines; an order now excluded (cancelled,
+  amount, a corrected date: compared as how many lines and the sum of a hash of each) replaces
+  the stored lines; an order now excluded (cancelled,
   refunded since) is removed. A row without an order_id gets one made from its content and its
   occurrence among identical rows: "g-" + the first 16 hex digits of the SHA-256 of
   customer|date|amount|campaign|category|k.
@@ -50,9 +51,9 @@ def key_customers(con: duckdb.DuckDBPyConnection, kinds: list[str]) -> None:
         "CREATE OR REPLACE TEMP TABLE member_emails AS SELECT email_key AS email, min(customer_id) AS customer_id FROM ("
         + " UNION ".join(sources) + ") GROUP BY email_key HAVING count(DISTINCT customer_id) = 1"
     )
-    for kind in kinds:
+    for kind in kinds:  # a view: read a few times, never copied
         con.execute(
-            f"CREATE OR REPLACE TEMP TABLE keyed_{kind} AS "
+            f"CREATE OR REPLACE TEMP VIEW keyed_{kind} AS "
             "SELECT t.*, coalesce(t.customer_id, m.customer_id, t.email_key, 'tel:' || t.phone_key) AS customer_key "
             f"FROM typed_{kind} AS t LEFT JOIN member_emails AS m ON t.customer_id IS NULL AND m.email = t.email_key"
         )
@@ -68,18 +69,23 @@ def consistency_problems(con: duckdb.DuckDBPyConnection, kinds: list[str], platf
             "  WHERE customer_key IS NOT NULL) WHERE seq > first_seq"
         )
     if "orders" in kinds and not platform:
-        con.execute(
-            "INSERT INTO problems SELECT 'orders', file_no, row_index, 'customer_id', customer_key, "
-            "'other_customer:' || first_seq || ':' || order_id FROM ("
-            "  SELECT *, min_by(customer_key, seq) OVER (PARTITION BY order_id) AS first_key,"
-            "         min(seq) OVER (PARTITION BY order_id) AS first_seq"
-            "  FROM keyed_orders WHERE order_id IS NOT NULL AND customer_key IS NOT NULL)"
-            " WHERE customer_key <> first_key"
+        con.execute(  # only the few orders naming two customers are looked at row by row
+            "INSERT INTO problems SELECT 'orders', k.file_no, k.row_index, 'customer_id', k.customer_key, "
+            "'other_customer:' || f.first_seq || ':' || k.order_id FROM keyed_orders AS k JOIN ("
+            "  SELECT order_id, min_by(customer_key, seq) AS first_key, min(seq) AS first_seq FROM keyed_orders"
+            "  WHERE order_id IS NOT NULL AND customer_key IS NOT NULL GROUP BY order_id"
+            "  HAVING count(DISTINCT customer_key) > 1) AS f USING (order_id)"
+            " WHERE k.customer_key <> f.first_key"
         )
 
 
 def reject_rows(con: duckdb.DuckDBPyConnection, kinds: list[str], platform: bool) -> None:
     """`effective_problems` (problems that count) and `rejected_<kind>` (file_no, row_index) to leave out."""
+    if not con.execute("SELECT count(*) FROM problems").fetchall()[0][0]:  # the usual case: nothing to leave out
+        con.execute("CREATE OR REPLACE TEMP TABLE effective_problems AS SELECT * FROM problems")
+        for kind in kinds:
+            con.execute(f"CREATE OR REPLACE TEMP TABLE rejected_{kind} (file_no INTEGER, row_index BIGINT)")
+        return
     if "orders" in kinds:
         rows_of_orders = ("SELECT file_no, row_index, order_id FROM platform_rows WHERE order_id IS NOT NULL"
                           if platform else
@@ -121,7 +127,7 @@ _INCOMING_ORDERS = """
 CREATE OR REPLACE TEMP TABLE incoming_orders AS
 WITH sound AS ({sound}),
 kept AS (
-    SELECT *, max(file_no) OVER (PARTITION BY order_id) AS last_file_no FROM sound WHERE {not_excluded}
+    SELECT *, {last_file_no} AS last_file_no FROM sound WHERE {not_excluded}
 ),
 identified AS (
     SELECT seq, order_id, customer_key AS customer_id, order_date, amount, campaign, category
@@ -138,35 +144,33 @@ identified AS (
 SELECT * FROM identified
 """
 
-_SIGNATURE = ("string_agg(concat_ws('|', customer_id, CAST(order_date AS VARCHAR), CAST(amount AS VARCHAR), "
-              "coalesce(campaign, ''), coalesce(category, '')), ';' ORDER BY customer_id, order_date, amount, "
-              "campaign, category)")
+# An order's lines, compared as a multiset: how many, and the sum of a 64-bit hash of each line.
+# Two different sets of lines agree on both only by a hash collision.
+_SIGNATURE = ("count(*) AS count_star, sum(hash(customer_id, order_date, amount, coalesce(campaign, ''), "
+              "coalesce(category, ''))) AS hashes")
 
 _ORDER_STATES = f"""
 CREATE OR REPLACE TEMP TABLE order_states AS
-WITH stored_ids AS (
-    SELECT DISTINCT order_id FROM orders
-    WHERE order_id IN (SELECT order_id FROM incoming_orders UNION ALL SELECT order_id FROM excluded_orders)
-),
-incoming AS (
+WITH incoming AS (
     SELECT order_id, sum(amount) > 0 AS is_order, count(*) FILTER (WHERE amount < 0) AS refunds
     FROM incoming_orders GROUP BY order_id
 ),
 -- Lines are compared only for orders the database already holds (an overlap), not for new ones.
-incoming_lines AS (
-    SELECT order_id, {_SIGNATURE} AS signature FROM incoming_orders
-    WHERE order_id IN (SELECT order_id FROM stored_ids) GROUP BY order_id
-),
 stored_lines AS (
-    SELECT order_id, {_SIGNATURE} AS signature FROM orders
-    WHERE order_id IN (SELECT order_id FROM stored_ids) GROUP BY order_id
+    SELECT order_id, {_SIGNATURE} FROM orders
+    WHERE order_id IN (SELECT order_id FROM incoming_orders UNION ALL SELECT order_id FROM excluded_orders)
+    GROUP BY order_id
+),
+incoming_lines AS (
+    SELECT order_id, {_SIGNATURE} FROM incoming_orders
+    WHERE order_id IN (SELECT order_id FROM stored_lines) GROUP BY order_id
 )
 SELECT i.order_id, i.is_order, i.refunds,
-       CASE WHEN s.order_id IS NULL THEN 'new' WHEN s.signature = n.signature THEN 'present' ELSE 'changed' END
-           AS state
+       CASE WHEN s.order_id IS NULL THEN 'new'
+            WHEN s.count_star = n.count_star AND s.hashes = n.hashes THEN 'present' ELSE 'changed' END AS state
 FROM incoming AS i LEFT JOIN stored_lines AS s USING (order_id) LEFT JOIN incoming_lines AS n USING (order_id)
 UNION ALL
-SELECT e.order_id, false, 0, 'removed' FROM excluded_orders AS e WHERE e.order_id IN (SELECT order_id FROM stored_ids)
+SELECT e.order_id, false, 0, 'removed' FROM excluded_orders AS e WHERE e.order_id IN (SELECT order_id FROM stored_lines)
 """
 
 
@@ -176,7 +180,9 @@ def plan_orders(con: duckdb.DuckDBPyConnection, platform: bool) -> dict[str, int
     excluded = ("SELECT order_id, min(excluded) AS reason FROM keyed_orders WHERE excluded IS NOT NULL GROUP BY order_id"
                 if platform else "SELECT CAST(NULL AS VARCHAR) AS order_id, CAST(NULL AS VARCHAR) AS reason WHERE false")
     con.execute(f"CREATE OR REPLACE TEMP TABLE excluded_orders AS {excluded}")
-    con.execute(_INCOMING_ORDERS.format(sound=_sound("orders"), not_excluded=not_excluded))
+    files = con.execute("SELECT count(DISTINCT file_no) FROM keyed_orders").fetchall()[0][0]
+    last_file_no = "max(file_no) OVER (PARTITION BY order_id)" if files > 1 else "file_no"
+    con.execute(_INCOMING_ORDERS.format(sound=_sound("orders"), not_excluded=not_excluded, last_file_no=last_file_no))
     con.execute(_ORDER_STATES)
     row = con.execute(
         "SELECT count(*) FILTER (WHERE state = 'new' AND is_order), count(*) FILTER (WHERE state = 'present' AND is_order),"
@@ -190,10 +196,10 @@ def plan_orders(con: duckdb.DuckDBPyConnection, platform: bool) -> dict[str, int
 
 def write_orders(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("DELETE FROM orders WHERE order_id IN (SELECT order_id FROM order_states WHERE state IN ('changed', 'removed'))")
-    con.execute(
+    con.execute(  # new and changed orders: every incoming order not already present as it is
         "INSERT INTO orders (order_id, customer_id, order_date, amount, campaign, category) "
         "SELECT order_id, customer_id, order_date, amount, campaign, category FROM incoming_orders "
-        "WHERE order_id IN (SELECT order_id FROM order_states WHERE state IN ('new', 'changed')) ORDER BY seq"
+        "WHERE order_id NOT IN (SELECT order_id FROM order_states WHERE state = 'present')"
     )
 
 
@@ -237,7 +243,7 @@ def plan_customers(con: duckdb.DuckDBPyConnection, kinds: list[str]) -> dict[str
         con.execute(
             "CREATE OR REPLACE TEMP TABLE created_customers AS "
             f"SELECT customer_key AS customer_id, {latest} FROM ("
-            "  SELECT *, row_number() OVER (ORDER BY seen, seq) AS seen_seq FROM ("
+            "  SELECT *, struct_pack(seen := seen, seq := seq) AS seen_seq FROM ("
             + " UNION ALL ".join(firsts) + ")) "
             "WHERE customer_key NOT IN (SELECT customer_id FROM customers) "
             "AND customer_key NOT IN (SELECT customer_id FROM incoming_customers) GROUP BY customer_key"
