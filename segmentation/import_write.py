@@ -51,12 +51,19 @@ def key_customers(con: duckdb.DuckDBPyConnection, kinds: list[str]) -> None:
         "CREATE OR REPLACE TEMP TABLE member_emails AS SELECT email_key AS email, min(customer_id) AS customer_id FROM ("
         + " UNION ".join(sources) + ") GROUP BY email_key HAVING count(DISTINCT customer_id) = 1"
     )
+    members = con.execute("SELECT count(*) FROM member_emails").fetchall()[0][0]
     for kind in kinds:  # a view: read a few times, never copied
-        con.execute(
-            f"CREATE OR REPLACE TEMP VIEW keyed_{kind} AS "
-            "SELECT t.*, coalesce(t.customer_id, m.customer_id, t.email_key, 'tel:' || t.phone_key) AS customer_key "
-            f"FROM typed_{kind} AS t LEFT JOIN member_emails AS m ON t.customer_id IS NULL AND m.email = t.email_key"
-        )
+        if members:
+            con.execute(
+                f"CREATE OR REPLACE TEMP VIEW keyed_{kind} AS SELECT t.*, "
+                "coalesce(t.customer_id, m.customer_id, t.email_key, 'tel:' || t.phone_key) AS customer_key "
+                f"FROM typed_{kind} AS t LEFT JOIN member_emails AS m ON t.customer_id IS NULL AND m.email = t.email_key"
+            )
+        else:  # no guest can be a member: no join
+            con.execute(
+                f"CREATE OR REPLACE TEMP VIEW keyed_{kind} AS SELECT t.*, "
+                f"coalesce(t.customer_id, t.email_key, 'tel:' || t.phone_key) AS customer_key FROM typed_{kind} AS t"
+            )
 
 
 def consistency_problems(con: duckdb.DuckDBPyConnection, kinds: list[str], platform: bool) -> None:
@@ -74,7 +81,7 @@ def consistency_problems(con: duckdb.DuckDBPyConnection, kinds: list[str], platf
             "'other_customer:' || f.first_seq || ':' || k.order_id FROM keyed_orders AS k JOIN ("
             "  SELECT order_id, min_by(customer_key, seq) AS first_key, min(seq) AS first_seq FROM keyed_orders"
             "  WHERE order_id IS NOT NULL AND customer_key IS NOT NULL GROUP BY order_id"
-            "  HAVING count(DISTINCT customer_key) > 1) AS f USING (order_id)"
+            "  HAVING min(customer_key) <> max(customer_key)) AS f USING (order_id)"
             " WHERE k.customer_key <> f.first_key"
         )
 
@@ -187,19 +194,25 @@ def plan_orders(con: duckdb.DuckDBPyConnection, platform: bool) -> dict[str, int
     row = con.execute(
         "SELECT count(*) FILTER (WHERE state = 'new' AND is_order), count(*) FILTER (WHERE state = 'present' AND is_order),"
         " count(*) FILTER (WHERE state = 'changed'), count(*) FILTER (WHERE state = 'removed'),"
-        " coalesce(sum(refunds) FILTER (WHERE state = 'new'), 0), coalesce(sum(refunds) FILTER (WHERE state = 'present'), 0)"
+        " coalesce(sum(refunds) FILTER (WHERE state = 'new'), 0), coalesce(sum(refunds) FILTER (WHERE state = 'present'), 0),"
+        " count(*) FILTER (WHERE state = 'present')"
         " FROM order_states"
     ).fetchall()[0]
-    return dict(zip(("orders_added", "orders_present", "orders_updated", "orders_removed", "refunds_added",
-                     "refunds_present"), (int(v) for v in row)))
+    counts = dict(zip(("orders_added", "orders_present", "orders_updated", "orders_removed", "refunds_added",
+                       "refunds_present", "groups_present"), (int(v) for v in row)))
+    return counts
 
 
-def write_orders(con: duckdb.DuckDBPyConnection) -> None:
-    con.execute("DELETE FROM orders WHERE order_id IN (SELECT order_id FROM order_states WHERE state IN ('changed', 'removed'))")
+def write_orders(con: duckdb.DuckDBPyConnection, counts: dict[str, int]) -> None:
+    """Replace the changed and removed orders, insert the new ones (`counts` from `plan_orders`)."""
+    if counts["orders_updated"] or counts["orders_removed"]:
+        con.execute("DELETE FROM orders WHERE order_id IN "
+                    "(SELECT order_id FROM order_states WHERE state IN ('changed', 'removed'))")
+    present = counts["groups_present"]
     con.execute(  # new and changed orders: every incoming order not already present as it is
         "INSERT INTO orders (order_id, customer_id, order_date, amount, campaign, category) "
-        "SELECT order_id, customer_id, order_date, amount, campaign, category FROM incoming_orders "
-        "WHERE order_id NOT IN (SELECT order_id FROM order_states WHERE state = 'present')"
+        "SELECT order_id, customer_id, order_date, amount, campaign, category FROM incoming_orders"
+        + (" WHERE order_id NOT IN (SELECT order_id FROM order_states WHERE state = 'present')" if present else "")
     )
 
 

@@ -258,8 +258,10 @@ def _plan(con, reading: _Reading, db_path, *, write: bool, on_error: str, reject
         import_write.consistency_problems(con, kinds, platform)
         import_write.reject_rows(con, kinds, platform)
         counts: dict[str, int] = {}
+        order_counts: dict[str, int] = {}
         if "orders" in kinds:
-            counts.update(import_write.plan_orders(con, platform))
+            order_counts = import_write.plan_orders(con, platform)
+            counts.update({k: v for k, v in order_counts.items() if k != "groups_present"})
         counts.update(import_write.plan_customers(con, kinds))
         if "contacts" in kinds:
             counts.update(import_write.plan_contacts(con))
@@ -277,7 +279,7 @@ def _plan(con, reading: _Reading, db_path, *, write: bool, on_error: str, reject
         say("writing")
         import_write.write_customers(con)
         if "orders" in kinds:
-            import_write.write_orders(con)
+            import_write.write_orders(con, order_counts)
         if "contacts" in kinds:
             import_write.write_contacts(con)
         if save_mapping:
@@ -316,7 +318,8 @@ def _replace(report: ImportReport, **changes) -> ImportReport:
 def _report(con, reading: _Reading, counts: dict[str, int], dry_run: bool) -> ImportReport:
     rows_read = 0
     for kind in reading.kinds:
-        rows_read += con.execute(f"SELECT count(*) FROM raw_{kind}").fetchall()[0][0]
+        counted = "platform_rows" if kind == "orders" and reading.platform is not None else f"typed_{kind}"
+        rows_read += con.execute(f"SELECT count(*) FROM {counted}").fetchall()[0][0]  # as many rows as raw_<kind>
         rows_read += sum(len(f.rejected_lines) for f in reading.staged[kind])
     structural = [(f.source.name, line, sentence) for kind in reading.kinds for f in reading.staged[kind]
                   for line, sentence in f.rejected_lines]

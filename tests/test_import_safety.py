@@ -129,9 +129,9 @@ if moment == "reading":
     import_read.typed_table = signal_then(import_read.typed_table)
 elif moment == "writing":
     original_write = import_write.write_orders
-    def write_orders(con):
+    def write_orders(con, counts):
         reached()           # the parent kills while the orders are written...
-        original_write(con)
+        original_write(con, counts)
         hold()              # ...or, at the latest, here, still inside the transaction
     import_write.write_orders = write_orders
 elif moment == "committing":
