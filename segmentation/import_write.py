@@ -219,7 +219,7 @@ def write_orders(con: duckdb.DuckDBPyConnection, counts: dict[str, int]) -> None
 # --- Customers -----------------------------------------------------------------------------
 
 
-def plan_customers(con: duckdb.DuckDBPyConnection, kinds: list[str]) -> dict[str, int]:
+def plan_customers(con: duckdb.DuckDBPyConnection, kinds: list[str], mapped: dict[str, set[str]]) -> dict[str, int]:
     """`incoming_customers` (from the customers file) and `created_customers` (first seen in
     orders or contacts); returns their counts."""
     if "customers" in kinds:
@@ -239,24 +239,29 @@ def plan_customers(con: duckdb.DuckDBPyConnection, kinds: list[str]) -> dict[str
                     + ", ".join(f"CAST(NULL AS VARCHAR) AS {c}" for c in PROFILE)
                     + ", CAST(NULL AS TIMESTAMP) AS created_at WHERE false")
     firsts = []
+    # Only the profile columns some file maps are looked at (a plain orders file has none).
+    profiled = [c for c in PROFILE if any(c in mapped.get(kind, set()) for kind in ("orders", "contacts"))]
     if "orders" in kinds:
         cols = _columns(con, "keyed_orders")
-        profile = ", ".join((c if c in cols else "CAST(NULL AS VARCHAR)") + f" AS {c}" for c in PROFILE)
+        profile = ", ".join((c if c in cols and c in profiled else "CAST(NULL AS VARCHAR)") + f" AS {c}"
+                            for c in PROFILE)
         firsts.append(
             f"SELECT customer_key, {profile}, order_date AS seen, seq FROM ({_sound('orders')}) "
             "WHERE customer_key IS NOT NULL AND " + ("excluded IS NULL" if "excluded" in cols else "true"))
     if "contacts" in kinds:
         cols = _columns(con, "keyed_contacts")
-        profile = ", ".join((c if c in cols and c in ("email", "phone") else "CAST(NULL AS VARCHAR)") + f" AS {c}"
-                            for c in PROFILE)
+        profile = ", ".join((c if c in cols and c in ("email", "phone") and c in profiled else "CAST(NULL AS VARCHAR)")
+                            + f" AS {c}" for c in PROFILE)
         firsts.append(f"SELECT customer_key, {profile}, CAST(contacted_at AS DATE) AS seen, seq "
                       f"FROM ({_sound('contacts')}) WHERE customer_key IS NOT NULL")
     if firsts:
-        latest = ", ".join(f"max_by({c}, seen_seq) FILTER (WHERE {c} IS NOT NULL) AS {c}" for c in PROFILE)
+        latest = ", ".join((f"max_by({c}, seen_seq) FILTER (WHERE {c} IS NOT NULL)" if c in profiled
+                            else "CAST(NULL AS VARCHAR)") + f" AS {c}" for c in PROFILE)
+        seen_seq = "struct_pack(seen := seen, seq := seq)" if profiled else "NULL"
         con.execute(
             "CREATE OR REPLACE TEMP TABLE created_customers AS "
             f"SELECT customer_key AS customer_id, {latest} FROM ("
-            "  SELECT *, struct_pack(seen := seen, seq := seq) AS seen_seq FROM ("
+            f"  SELECT *, {seen_seq} AS seen_seq FROM ("
             + " UNION ALL ".join(firsts) + ")) "
             "WHERE customer_key NOT IN (SELECT customer_id FROM customers) "
             "AND customer_key NOT IN (SELECT customer_id FROM incoming_customers) GROUP BY customer_key"

@@ -42,6 +42,8 @@ from .platform_spec import header_key as platform_key
 from .sources import ReadOptions, Source
 
 ON_ERROR = ("reject", "skip")
+#: DuckDB's memory limit for an import (`SEGMENTATION_IMPORT_MEMORY` overrides, e.g. "4GB").
+IMPORT_MEMORY = "1GB"
 Paths = str | os.PathLike | Sequence[str | os.PathLike] | None
 
 
@@ -118,6 +120,8 @@ def import_files(
     try:
         con.execute("SET enable_progress_bar = false")
         con.execute("SET temp_directory = $d", {"d": scratch.name})
+        # Bounded memory: what does not fit spills to the scratch folder (10M order rows in ~1.2 GB).
+        con.execute("SET memory_limit = $m", {"m": os.environ.get("SEGMENTATION_IMPORT_MEMORY", IMPORT_MEMORY)})
         reading = _Reading(con, scratch.name, options, overrides or {}, saved, platform)
         for kind in KINDS:
             if files[kind]:
@@ -173,6 +177,7 @@ class _Reading:
         self.platform: Platform | None = None
         self.kinds: list[str] = []
         self.mapping_used: dict[str, Mapping] = {}
+        self.mapped: dict[str, set[str]] = {}  # per kind: the fields some file of it has a column for
 
     def _options(self, kind: str) -> ReadOptions:
         if self.options is not None:
@@ -202,6 +207,7 @@ class _Reading:
             headers.append({f: h for f, (h, _) in chosen.columns.items()})
             self.mapping_used[kind] = chosen
         self.mappings[kind], self.headers[kind] = positions, headers
+        self.mapped[kind] = {field for found in positions for field in found}
         import_read.raw_table(self.con, kind, staged, positions, required + optional)
         import_read.typed_table(self.con, kind, required + optional, required)
         import_read.no_customer_problems(self.con, kind)
@@ -215,6 +221,7 @@ class _Reading:
                 raise ImportFileError(_not_the_platform(file.source, platform, staged[0].source))
             positions.append(shop_orders.columns_of(platform, file))
         self.mappings["orders"] = positions
+        self.mapped["orders"] = {field for found in positions for field in found}
         self.headers["orders"] = [{f: file.source.headers[i] for f, i in p.items()} for file, p in zip(staged, positions)]
         import_read.raw_table(self.con, "orders", staged, positions, columns)
         shop_orders.typed_orders(self.con, platform)
@@ -262,7 +269,7 @@ def _plan(con, reading: _Reading, db_path, *, write: bool, on_error: str, reject
         if "orders" in kinds:
             order_counts = import_write.plan_orders(con, platform)
             counts.update({k: v for k, v in order_counts.items() if k != "groups_present"})
-        counts.update(import_write.plan_customers(con, kinds))
+        counts.update(import_write.plan_customers(con, kinds, reading.mapped))
         if "contacts" in kinds:
             counts.update(import_write.plan_contacts(con))
         report = _report(con, reading, counts, dry_run=dry_run)
