@@ -160,34 +160,44 @@ TYPED_READERS = {"order_date": date_lookup, "amount": amount_lookup, "created_at
 
 
 def typed_table(con: duckdb.DuckDBPyConnection, kind: str, fields: tuple[str, ...], required: tuple[str, ...]) -> None:
-    """`typed_<kind>` from `raw_<kind>`, and the problems of its values appended to `problems`."""
+    """`typed_<kind>` from `raw_<kind>`, and the problems of its values appended to `problems`.
+
+    Each typed field `x` also gets `x_problem` (why it cannot be read; "empty" for a required
+    one left empty) and `x_bad` (the text, only where there is a problem), so the problems are
+    found in the typed table without reading the files again."""
     con.execute(PROBLEMS_DDL)
-    selects, joins = [], []
+    selects, joins, checked = [], [], []
     for name in fields:
         if name in TYPED_READERS:
             lookup = f"lookup_{kind}_{name}"
             TYPED_READERS[name](con, f"raw_{kind}", name, lookup)
             joins.append(f"LEFT JOIN {lookup} AS {lookup} ON {lookup}.text = r.{name}")
-            selects.append(f"{lookup}.value AS {name}")
-            con.execute(
-                f"INSERT INTO problems SELECT $kind, r.file_no, r.row_index, $field, r.{name}, {lookup}.problem "
-                f"FROM raw_{kind} AS r JOIN {lookup} ON {lookup}.text = r.{name} WHERE {lookup}.problem IS NOT NULL",
-                {"kind": kind, "field": name},
-            )
+            empty = "'empty'" if name in required else "NULL"
+            selects += [f"{lookup}.value AS {name}",
+                        f"CASE WHEN r.{name} IS NULL THEN {empty} ELSE {lookup}.problem END AS {name}_problem",
+                        f"CASE WHEN {lookup}.problem IS NOT NULL THEN r.{name} END AS {name}_bad"]
+            checked.append(name)
         elif name in TEXT_FIELDS_CLEANED:
             selects.append(TEXT_FIELDS_CLEANED[name].format(v=f"r.{name}") + f" AS {name}")
         else:
             selects.append(f"r.{name}")
-    for name in required:
-        con.execute(
-            f"INSERT INTO problems SELECT $kind, file_no, row_index, $field, '', 'empty' FROM raw_{kind} "
-            f"WHERE {name} IS NULL",
-            {"kind": kind, "field": name},
-        )
     con.execute(
         f"CREATE OR REPLACE TEMP TABLE typed_{kind} AS SELECT *, {key_columns_sql()} FROM ("
         f"SELECT r.file_no, r.row_index, r.seq, {', '.join(selects)} FROM raw_{kind} AS r {' '.join(joins)})"
     )
+    for name in checked:
+        con.execute(
+            f"INSERT INTO problems SELECT $kind, file_no, row_index, $field, coalesce({name}_bad, ''), {name}_problem "
+            f"FROM typed_{kind} WHERE {name}_problem IS NOT NULL",
+            {"kind": kind, "field": name},
+        )
+    for name in required:
+        if name not in checked:
+            con.execute(
+                f"INSERT INTO problems SELECT $kind, file_no, row_index, $field, '', 'empty' FROM typed_{kind} "
+                f"WHERE {name} IS NULL",
+                {"kind": kind, "field": name},
+            )
 
 
 def key_columns_sql() -> str:
