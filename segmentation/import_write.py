@@ -67,22 +67,14 @@ def key_customers(con: duckdb.DuckDBPyConnection, kinds: list[str]) -> None:
 
 
 def consistency_problems(con: duckdb.DuckDBPyConnection, kinds: list[str], platform: bool) -> None:
-    """Problems only the keys show: a customer twice in a customers file, an order naming two customers."""
+    """Problems only the keys show: a customer twice in a customers file (an order naming two
+    customers is found by `plan_orders`, in its one pass over the orders)."""
     if "customers" in kinds:
         con.execute(
             "INSERT INTO problems SELECT 'customers', file_no, row_index, 'customer_id', customer_key, "
             "'duplicate:' || first_seq FROM ("
             "  SELECT *, min(seq) OVER (PARTITION BY customer_key) AS first_seq FROM keyed_customers"
             "  WHERE customer_key IS NOT NULL) WHERE seq > first_seq"
-        )
-    if "orders" in kinds and not platform:
-        con.execute(  # only the few orders naming two customers are looked at row by row
-            "INSERT INTO problems SELECT 'orders', k.file_no, k.row_index, 'customer_id', k.customer_key, "
-            "'other_customer:' || f.first_seq || ':' || k.order_id FROM keyed_orders AS k JOIN ("
-            "  SELECT order_id, min_by(customer_key, seq) AS first_key, min(seq) AS first_seq FROM keyed_orders"
-            "  WHERE order_id IS NOT NULL AND customer_key IS NOT NULL GROUP BY order_id"
-            "  HAVING min(customer_key) <> max(customer_key)) AS f USING (order_id)"
-            " WHERE k.customer_key <> f.first_key"
         )
 
 
@@ -159,7 +151,8 @@ _SIGNATURE = ("count(*) AS count_star, sum(hash(customer_id, order_date, amount,
 _ORDER_STATES = f"""
 CREATE OR REPLACE TEMP TABLE order_states AS
 WITH incoming AS (
-    SELECT order_id, sum(amount) > 0 AS is_order, count(*) FILTER (WHERE amount < 0) AS refunds
+    SELECT order_id, sum(amount) > 0 AS is_order, count(*) FILTER (WHERE amount < 0) AS refunds,
+           min(customer_id) <> max(customer_id) AS mixed
     FROM incoming_orders GROUP BY order_id
 ),
 -- Lines are compared only for orders the database already holds (an overlap), not for new ones.
@@ -172,17 +165,22 @@ incoming_lines AS (
     SELECT order_id, {_SIGNATURE} FROM incoming_orders
     WHERE order_id IN (SELECT order_id FROM stored_lines) GROUP BY order_id
 )
-SELECT i.order_id, i.is_order, i.refunds,
+SELECT i.order_id, i.is_order, i.refunds, i.mixed,
        CASE WHEN s.order_id IS NULL THEN 'new'
             WHEN s.count_star = n.count_star AND s.hashes = n.hashes THEN 'present' ELSE 'changed' END AS state
 FROM incoming AS i LEFT JOIN stored_lines AS s USING (order_id) LEFT JOIN incoming_lines AS n USING (order_id)
 UNION ALL
-SELECT e.order_id, false, 0, 'removed' FROM excluded_orders AS e WHERE e.order_id IN (SELECT order_id FROM stored_lines)
+SELECT e.order_id, false, 0, false, 'removed' FROM excluded_orders AS e WHERE e.order_id IN (SELECT order_id FROM stored_lines)
 """
 
 
-def plan_orders(con: duckdb.DuckDBPyConnection, platform: bool) -> dict[str, int]:
-    """`incoming_orders`, `excluded_orders` and `order_states`; returns the order counts."""
+def plan_orders(con: duckdb.DuckDBPyConnection, platform: bool, kinds: list[str]) -> dict[str, int]:
+    """`incoming_orders`, `excluded_orders` and `order_states`; returns the order counts.
+
+    Rows sharing an order id must name one customer. That is checked in the same pass that
+    groups the orders (one pass over the rows, not two); when an order names two customers, its
+    rows other than the first customer's become problems, the order is left out whole
+    (`reject_rows`) and the orders are planned again."""
     not_excluded = "excluded IS NULL" if platform else "true"
     excluded = ("SELECT order_id, min(excluded) AS reason FROM keyed_orders WHERE excluded IS NOT NULL GROUP BY order_id"
                 if platform else "SELECT CAST(NULL AS VARCHAR) AS order_id, CAST(NULL AS VARCHAR) AS reason WHERE false")
@@ -191,6 +189,16 @@ def plan_orders(con: duckdb.DuckDBPyConnection, platform: bool) -> dict[str, int
     last_file_no = "max(file_no) OVER (PARTITION BY order_id)" if files > 1 else "file_no"
     con.execute(_INCOMING_ORDERS.format(sound=_sound("orders"), not_excluded=not_excluded, last_file_no=last_file_no))
     con.execute(_ORDER_STATES)
+    if not platform and con.execute("SELECT count(*) FROM order_states WHERE mixed").fetchall()[0][0]:
+        con.execute(
+            "INSERT INTO problems SELECT 'orders', k.file_no, k.row_index, 'customer_id', k.customer_key, "
+            "'other_customer:' || f.first_seq || ':' || k.order_id FROM keyed_orders AS k JOIN ("
+            "  SELECT order_id, min_by(customer_key, seq) AS first_key, min(seq) AS first_seq FROM keyed_orders"
+            "  WHERE order_id IN (SELECT order_id FROM order_states WHERE mixed) GROUP BY order_id"
+            ") AS f USING (order_id) WHERE k.customer_key <> f.first_key"
+        )
+        reject_rows(con, kinds, platform)
+        return plan_orders(con, platform, kinds)
     row = con.execute(
         "SELECT count(*) FILTER (WHERE state = 'new' AND is_order), count(*) FILTER (WHERE state = 'present' AND is_order),"
         " count(*) FILTER (WHERE state = 'changed'), count(*) FILTER (WHERE state = 'removed'),"

@@ -267,7 +267,7 @@ def _plan(con, reading: _Reading, db_path, *, write: bool, on_error: str, reject
         counts: dict[str, int] = {}
         order_counts: dict[str, int] = {}
         if "orders" in kinds:
-            order_counts = import_write.plan_orders(con, platform)
+            order_counts = import_write.plan_orders(con, platform, kinds)
             counts.update({k: v for k, v in order_counts.items() if k != "groups_present"})
         counts.update(import_write.plan_customers(con, kinds, reading.mapped))
         if "contacts" in kinds:
