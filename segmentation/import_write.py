@@ -152,23 +152,19 @@ _ORDER_STATES = f"""
 CREATE OR REPLACE TEMP TABLE order_states AS
 WITH incoming AS (
     SELECT order_id, sum(amount) > 0 AS is_order, count(*) FILTER (WHERE amount < 0) AS refunds,
-           min(customer_id) <> max(customer_id) AS mixed
+           min(customer_id) <> max(customer_id) AS mixed, {_SIGNATURE}
     FROM incoming_orders GROUP BY order_id
 ),
--- Lines are compared only for orders the database already holds (an overlap), not for new ones.
+-- The lines of the orders the database already holds (an overlap); none for new orders.
 stored_lines AS (
     SELECT order_id, {_SIGNATURE} FROM orders
-    WHERE order_id IN (SELECT order_id FROM incoming_orders UNION ALL SELECT order_id FROM excluded_orders)
+    WHERE order_id IN (SELECT order_id FROM incoming UNION ALL SELECT order_id FROM excluded_orders)
     GROUP BY order_id
-),
-incoming_lines AS (
-    SELECT order_id, {_SIGNATURE} FROM incoming_orders
-    WHERE order_id IN (SELECT order_id FROM stored_lines) GROUP BY order_id
 )
 SELECT i.order_id, i.is_order, i.refunds, i.mixed,
        CASE WHEN s.order_id IS NULL THEN 'new'
-            WHEN s.count_star = n.count_star AND s.hashes = n.hashes THEN 'present' ELSE 'changed' END AS state
-FROM incoming AS i LEFT JOIN stored_lines AS s USING (order_id) LEFT JOIN incoming_lines AS n USING (order_id)
+            WHEN s.count_star = i.count_star AND s.hashes = i.hashes THEN 'present' ELSE 'changed' END AS state
+FROM incoming AS i LEFT JOIN stored_lines AS s USING (order_id)
 UNION ALL
 SELECT e.order_id, false, 0, false, 'removed' FROM excluded_orders AS e WHERE e.order_id IN (SELECT order_id FROM stored_lines)
 """
