@@ -72,3 +72,44 @@ def test_moving_a_slider_changes_the_counts_and_the_url(app_url, page):
     # must not happen: the first move resets the other widgets of the sidebar
     assert re.search(r"[?&]t=365(&|$)", page.url) and re.search(r"[?&]lang=ja(&|$)", page.url), page.url
     expect(page.get_by_text("Traceback")).to_have_count(0)  # must not happen
+
+
+@pytest.fixture(scope="module")
+def empty_app_url(tmp_path_factory):
+    """A server on a database that does not exist yet: a shop's first visit."""
+    db = tmp_path_factory.mktemp("e2e_empty") / "shop.duckdb"
+    with running_app(Path(db)) as url:
+        yield url, db
+
+
+def test_a_shop_export_goes_in_through_the_data_page(empty_app_url, page):
+    from segmentation import schema
+
+    url, db = empty_app_url
+    page.goto(f"{url}/data?lang=en")
+    expect(page.get_by_role("heading", name="Import files")).to_be_visible(timeout=60_000)
+    shop_file = Path(__file__).resolve().parent.parent / "docs" / "examples" / "shop_orders_sjis.csv"
+    page.locator(".st-key-da_upload_orders_0 input[type=file]").set_input_files(str(shop_file))
+    card = page.locator("[class*='st-key-da_file_']").first
+    expect(card).to_contain_text("shop_orders_sjis.csv", timeout=60_000)
+    # What was detected: Shift_JIS, commas, and the header under the title lines.
+    for name, value in (("Encoding", "Auto (Shift_JIS (CP932))"), ("Delimiter", "Auto (comma)"),
+                        ("Header row", "Auto (row 4)")):
+        expect(card.get_by_role("group").filter(has=page.get_by_role("combobox", name=name))).to_match_aria_snapshot(
+            f'- combobox "{name}": {value}')
+
+    check = page.locator(".st-key-da_check button")
+    expect(check).to_be_enabled(timeout=60_000)
+    check.click()
+    figures = page.locator(".st-key-da_check_figures")
+    expect(figures).to_contain_text(re.compile(r"Orders to add\s*5"), timeout=60_000)
+    assert not db.exists()  # the check wrote nothing, not even the file
+
+    page.locator(".st-key-da_import button").click()
+    expect(page.locator(".st-key-da_result_box")).to_be_visible(timeout=60_000)
+    with schema.reading(db) as con:
+        assert con.execute("SELECT count(*) FROM orders").fetchall() == [(6,)]  # 5 orders and 1 refund
+        assert con.execute("SELECT customer_id FROM customers ORDER BY 1").fetchall() == [
+            ("00042",), ("00108",), ("ichiro.suzuki@example.jp",), ("tel:08033334444",)]
+    expect(page.locator(".st-key-da_contents")).to_contain_text("6", timeout=60_000)
+    expect(page.get_by_text("Traceback")).to_have_count(0)  # must not happen
