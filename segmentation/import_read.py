@@ -155,6 +155,9 @@ def timestamp_lookup(con: duckdb.DuckDBPyConnection, table: str, column: str, na
     _lookup(con, name, pd.DataFrame({"text": texts, "value": values, "problem": problem}))
 
 
+#: The SQL type of each typed field (the others are text).
+FIELD_TYPES = {"order_date": "DATE", "amount": "DECIMAL(18, 2)", "created_at": "TIMESTAMP", "contacted_at": "TIMESTAMP"}
+
 TYPED_READERS = {"order_date": date_lookup, "amount": amount_lookup, "created_at": timestamp_lookup,
                  "contacted_at": timestamp_lookup}
 

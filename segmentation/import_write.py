@@ -28,6 +28,9 @@ from __future__ import annotations
 
 import duckdb
 
+from .import_read import FIELD_TYPES
+from .mapping import FIELDS
+
 PROFILE = ("name", "company", "email", "phone", "region", "address", "channel", "staff")
 
 
@@ -53,15 +56,19 @@ def key_customers(con: duckdb.DuckDBPyConnection, kinds: list[str]) -> None:
     )
     members = con.execute("SELECT count(*) FROM member_emails").fetchall()[0][0]
     for kind in kinds:  # a view: read a few times, never copied
+        have = _columns(con, f"typed_{kind}")
+        required, optional = FIELDS[kind]
+        missing = "".join(f"CAST(NULL AS {FIELD_TYPES.get(name, 'VARCHAR')}) AS {name}, "
+                          for name in required + optional if name not in have)
         if members:
             con.execute(
-                f"CREATE OR REPLACE TEMP VIEW keyed_{kind} AS SELECT t.*, "
+                f"CREATE OR REPLACE TEMP VIEW keyed_{kind} AS SELECT t.*, {missing}"
                 "coalesce(t.customer_id, m.customer_id, t.email_key, 'tel:' || t.phone_key) AS customer_key "
                 f"FROM typed_{kind} AS t LEFT JOIN member_emails AS m ON t.customer_id IS NULL AND m.email = t.email_key"
             )
         else:  # no guest can be a member: no join
             con.execute(
-                f"CREATE OR REPLACE TEMP VIEW keyed_{kind} AS SELECT t.*, "
+                f"CREATE OR REPLACE TEMP VIEW keyed_{kind} AS SELECT t.*, {missing}"
                 f"coalesce(t.customer_id, t.email_key, 'tel:' || t.phone_key) AS customer_key FROM typed_{kind} AS t"
             )
 

@@ -208,8 +208,11 @@ class _Reading:
             self.mapping_used[kind] = chosen
         self.mappings[kind], self.headers[kind] = positions, headers
         self.mapped[kind] = {field for found in positions for field in found}
-        import_read.raw_table(self.con, kind, staged, positions, required + optional)
-        import_read.typed_table(self.con, kind, required + optional, required)
+        # Only the fields some file maps (and the customer's keys) become columns; the others are
+        # added as NULL by the keyed view, so ten unmapped columns cost nothing on 10M rows.
+        present = tuple(f for f in required + optional if f in self.mapped[kind] or f in mapping_module.KEY_FIELDS)
+        import_read.raw_table(self.con, kind, staged, positions, present)
+        import_read.typed_table(self.con, kind, present, required)
         import_read.no_customer_problems(self.con, kind)
 
     def _read_platform(self, platform: Platform, staged: list[import_read.StagedFile]) -> None:
