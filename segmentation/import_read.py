@@ -162,18 +162,32 @@ TYPED_READERS = {"order_date": date_lookup, "amount": amount_lookup, "created_at
                  "contacted_at": timestamp_lookup}
 
 
-def typed_table(con: duckdb.DuckDBPyConnection, kind: str, fields: tuple[str, ...], required: tuple[str, ...]) -> None:
+def distinct_texts(files: list[StagedFile], mappings: list[dict[str, int]], field: str) -> str:
+    """A subquery of the distinct trimmed texts of one field over the staged files (`AS {field}`):
+    DISTINCT on the cells as read first, so a million rows cost a hash of their few thousand texts
+    and the trimming is done on those only."""
+    parts = [f"SELECT DISTINCT c{positions[field]} AS v FROM {staged.table}"
+             for staged, positions in zip(files, mappings) if field in positions]
+    if not parts:
+        return f"(SELECT CAST(NULL AS VARCHAR) AS {field} WHERE false) AS distinct_{field}"
+    return (f"(SELECT DISTINCT nullif(trim(v), '') AS {field} FROM ({' UNION '.join(parts)})) "
+            f"AS distinct_{field}")
+
+
+def typed_table(con: duckdb.DuckDBPyConnection, kind: str, fields: tuple[str, ...], required: tuple[str, ...],
+                texts: dict[str, str] | None = None) -> None:
     """`typed_<kind>` from `raw_<kind>`, and the problems of its values appended to `problems`.
 
     Each typed field `x` also gets `x_problem` (why it cannot be read; "empty" for a required
     one left empty) and `x_bad` (the text, only where there is a problem), so the problems are
-    found in the typed table without reading the files again."""
+    found in the typed table without reading the files again. `texts` may give, per typed field,
+    a cheaper source of its distinct texts than `raw_<kind>` (`distinct_texts`)."""
     con.execute(PROBLEMS_DDL)
     selects, joins, checked = [], [], []
     for name in fields:
         if name in TYPED_READERS:
             lookup = f"lookup_{kind}_{name}"
-            TYPED_READERS[name](con, f"raw_{kind}", name, lookup)
+            TYPED_READERS[name](con, (texts or {}).get(name, f"raw_{kind}"), name, lookup)
             joins.append(f"LEFT JOIN {lookup} AS {lookup} ON {lookup}.text = r.{name}")
             empty = "'empty'" if name in required else "NULL"
             selects += [f"{lookup}.value AS {name}",

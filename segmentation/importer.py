@@ -212,7 +212,8 @@ class _Reading:
         # added as NULL by the keyed view, so ten unmapped columns cost nothing on 10M rows.
         present = tuple(f for f in required + optional if f in self.mapped[kind] or f in mapping_module.KEY_FIELDS)
         import_read.raw_table(self.con, kind, staged, positions, present)
-        import_read.typed_table(self.con, kind, present, required)
+        texts = {f: import_read.distinct_texts(staged, positions, f) for f in present if f in import_read.TYPED_READERS}
+        import_read.typed_table(self.con, kind, present, required, texts)
         import_read.no_customer_problems(self.con, kind)
 
     def _read_platform(self, platform: Platform, staged: list[import_read.StagedFile]) -> None:
