@@ -65,7 +65,8 @@ def raw_table(con: duckdb.DuckDBPyConnection, kind: str, files: list[StagedFile]
     parts = []
     for staged, positions in zip(files, mappings):
         width = len(staged.source.headers)
-        every = " AND ".join(f"nullif(trim(c{i}), '') IS NULL" for i in range(width)) or "false"
+        # A row is blank when all its cells together are only spaces: one trim per row, not one per cell.
+        blank = f"trim(concat_ws('', {', '.join(f'c{i}' for i in range(width))})) = ''" if width else "false"
         columns = ", ".join(
             (f"nullif(trim(c{positions[name]}), '')" if name in positions else "CAST(NULL AS VARCHAR)") + f" AS {name}"
             for name in fields
@@ -73,7 +74,7 @@ def raw_table(con: duckdb.DuckDBPyConnection, kind: str, files: list[StagedFile]
         parts.append(
             f"SELECT {staged.file_no} AS file_no, rowid AS row_index, "
             f"CAST({staged.file_no} AS BIGINT) * {SEQ_FILE} + rowid AS seq, {columns} "
-            f"FROM {staged.table} WHERE NOT ({every})"
+            f"FROM {staged.table} WHERE NOT ({blank})"
         )
     con.execute(f"CREATE OR REPLACE TEMP VIEW raw_{kind} AS " + " UNION ALL ".join(parts))
 
