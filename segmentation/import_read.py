@@ -23,7 +23,6 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from .mapping import Mapping
 from .sources import Source
 from .values import bad_times, parse_amounts, parse_dates, parse_timestamps
 
@@ -232,6 +231,3 @@ def no_customer_problems(con: duckdb.DuckDBPyConnection, kind: str) -> None:
     )
 
 
-def mapped_positions(mapping: Mapping, staged: StagedFile) -> dict[str, int]:
-    """The mapping's fields located in one staged file (by header name)."""
-    return mapping.positions(staged.source.name, staged.source.headers)

@@ -28,16 +28,11 @@ from __future__ import annotations
 
 import duckdb
 
+from . import shop_orders
 from .import_read import FIELD_TYPES
 from .mapping import FIELDS
 
 PROFILE = ("name", "company", "email", "phone", "region", "address", "channel", "staff")
-
-
-def table_exists(con: duckdb.DuckDBPyConnection, name: str) -> bool:
-    return bool(con.execute(
-        "SELECT count(*) FROM duckdb_tables() WHERE temporary AND table_name = $name", {"name": name}
-    ).fetchall()[0][0])
 
 
 def _columns(con: duckdb.DuckDBPyConnection, table: str) -> set[str]:
@@ -93,8 +88,7 @@ def reject_rows(con: duckdb.DuckDBPyConnection, kinds: list[str], platform: bool
             con.execute(f"CREATE OR REPLACE TEMP TABLE rejected_{kind} (file_no INTEGER, row_index BIGINT)")
         return
     if "orders" in kinds:
-        rows_of_orders = ("SELECT file_no, row_index, order_id FROM platform_rows WHERE order_id IS NOT NULL"
-                          if platform else
+        rows_of_orders = (shop_orders.order_of_rows_sql() if platform else
                           "SELECT file_no, row_index, order_id FROM keyed_orders WHERE order_id IS NOT NULL")
         con.execute(f"CREATE OR REPLACE TEMP TABLE order_rows_ids AS {rows_of_orders}")
         excluded = ("SELECT order_id FROM keyed_orders WHERE excluded IS NOT NULL" if platform

@@ -26,7 +26,7 @@ from __future__ import annotations
 import csv
 import os
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Callable, Sequence
 
@@ -280,7 +280,7 @@ def _plan(con, reading: _Reading, db_path, *, write: bool, on_error: str, reject
         refused = report.problem_count > 0 and on_error == "reject"
         if rejects is not None and report.problem_count and not refused:  # a dry run writes them too
             _write_rejects(con, reading, Path(rejects))
-            report = _replace(report, rejects_file=str(rejects))
+            report = replace(report, rejects_file=str(rejects))
         if not write or refused:
             if write:
                 con.execute("ROLLBACK")
@@ -299,7 +299,7 @@ def _plan(con, reading: _Reading, db_path, *, write: bool, on_error: str, reject
                     mapping_module.save_mapping(con, save_mapping, reading.mapping_used.get(kind, Mapping(kind)),
                                                 reading.options or ReadOptions(),
                                                 reading.platform.name if reading.platform and kind == "orders" else None)
-        report = _replace(report, imported=True)
+        report = replace(report, imported=True)
         _log(con, report)
         if report.changes:
             con.execute("UPDATE meta SET value = CAST(CAST(value AS BIGINT) + 1 AS VARCHAR) WHERE key = 'data_version'")
@@ -320,16 +320,10 @@ def _plan(con, reading: _Reading, db_path, *, write: bool, on_error: str, reject
             schema.FILE_LOCK.release()  # taken by schema.attach_for_writing
 
 
-def _replace(report: ImportReport, **changes) -> ImportReport:
-    from dataclasses import replace
-
-    return replace(report, **changes)
-
-
 def _report(con, reading: _Reading, counts: dict[str, int], dry_run: bool) -> ImportReport:
     rows_read = 0
     for kind in reading.kinds:
-        counted = "platform_rows" if kind == "orders" and reading.platform is not None else f"typed_{kind}"
+        counted = shop_orders.ROWS_TABLE if kind == "orders" and reading.platform is not None else f"typed_{kind}"
         rows_read += con.execute(f"SELECT count(*) FROM {counted}").fetchall()[0][0]  # as many rows as raw_<kind>
         rows_read += sum(len(f.rejected_lines) for f in reading.staged[kind])
     structural = [(f.source.name, line, sentence) for kind in reading.kinds for f in reading.staged[kind]

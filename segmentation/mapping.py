@@ -17,6 +17,7 @@ lower-cased), else its phone (`tel:` + digits). A file must map at least one of 
 
 from __future__ import annotations
 
+import functools
 import json
 from dataclasses import asdict, dataclass, field
 
@@ -82,6 +83,7 @@ ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
 }
 
 
+@functools.cache
 def known_headers() -> frozenset[str]:
     """Every alias of every kind, as `header_key`s (to find the header row of a file)."""
     return frozenset(header_key(a) for kind in ALIASES.values() for aliases in kind.values() for a in aliases)

@@ -7,6 +7,7 @@ a file has; `get(name)` is `--platform NAME`. docs/import.md lists what is taken
 
 from __future__ import annotations
 
+import functools
 import importlib
 
 from .errors import ImportFileError
@@ -42,6 +43,7 @@ def recognise(headers: tuple[str, ...] | list[str]) -> Platform | None:
     return max(matching, key=lambda p: len(p.recognise))
 
 
+@functools.cache
 def known_headers() -> frozenset[str]:
     """Every header any platform reads, as `header_key`s (to find the header row)."""
     found = set()

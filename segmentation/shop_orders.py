@@ -22,11 +22,12 @@ import duckdb
 import pandas as pd
 
 from .errors import ImportFileError
-from .import_read import SEQ_FILE, TEXT_FIELDS_CLEANED, StagedFile, amount_lookup, date_lookup, key_columns_sql
+from .import_read import TEXT_FIELDS_CLEANED, StagedFile, amount_lookup, date_lookup, key_columns_sql
 from .import_read import PROBLEMS_DDL
 from .platform_spec import ORDER_FIELDS, Platform, header_key
 
-PROFILE_FIELDS = ("name", "company", "region", "channel", "campaign", "category")
+#: The table of the platform file's rows (one per item row), with each row's order id.
+ROWS_TABLE = "platform_rows"
 
 
 def _first_present(headers: tuple[str, ...], candidates: tuple[str, ...]) -> int | None:
@@ -105,7 +106,7 @@ def typed_orders(con: duckdb.DuckDBPyConnection, platform: Platform) -> None:
     money_values = ", ".join(f"lookup_orders_{c}.value AS {c}" for c in money)
     money_joins = " ".join(f"LEFT JOIN lookup_orders_{c} ON lookup_orders_{c}.text = r.{c}" for c in money)
     con.execute(
-        "CREATE OR REPLACE TEMP TABLE platform_rows AS "
+        f"CREATE OR REPLACE TEMP TABLE {ROWS_TABLE} AS "
         f"SELECT r.file_no, r.row_index, r.seq, {row_values}, d.value AS order_date, {money_values}, "
         f"{reason} AS excluded "
         f"FROM raw_orders AS r LEFT JOIN lookup_orders_order_date AS d ON d.text = r.order_date {money_joins}"
@@ -119,7 +120,7 @@ def typed_orders(con: duckdb.DuckDBPyConnection, platform: Platform) -> None:
             {"field": header},
         )
     con.execute(
-        "INSERT INTO problems SELECT 'orders', file_no, row_index, 'order_id', '', 'empty' FROM platform_rows "
+        f"INSERT INTO problems SELECT 'orders', file_no, row_index, 'order_id', '', 'empty' FROM {ROWS_TABLE} "
         "WHERE order_id IS NULL"
     )
 
@@ -137,25 +138,22 @@ def typed_orders(con: duckdb.DuckDBPyConnection, platform: Platform) -> None:
     else:
         items = "0"
     keep = [name for name in ORDER_FIELDS if name in present and name != "order_id"]
+    # The customer's keys are needed even when the export lacks their column; every other field
+    # it lacks is added as NULL by `import_write.key_customers`.
+    no_column = "".join(f"CAST(NULL AS VARCHAR) AS {name}, " for name in ("customer_id", "email", "phone")
+                        if name not in keep)
     con.execute(
-        "CREATE OR REPLACE TEMP TABLE typed_orders AS "
+        f"CREATE OR REPLACE TEMP TABLE typed_orders AS SELECT *, {key_columns_sql()} FROM ("
         "WITH last_file AS ("
-        "  SELECT *, max(file_no) OVER (PARTITION BY order_id) AS last_file_no FROM platform_rows"
+        f"  SELECT *, max(file_no) OVER (PARTITION BY order_id) AS last_file_no FROM {ROWS_TABLE}"
         "  WHERE order_id IS NOT NULL"
         ") "
         "SELECT min(file_no) AS file_no, min_by(row_index, seq) AS row_index, min(seq) AS seq, order_id, "
-        f"{', '.join(first(name) for name in keep)}, "
+        f"{', '.join(first(name) for name in keep)}, {no_column}"
         f"CAST(({parts}) + {items} AS DECIMAL(18, 2)) AS amount, "
         "min_by(excluded, seq) FILTER (WHERE excluded IS NOT NULL) AS excluded "
-        "FROM last_file WHERE file_no = last_file_no GROUP BY order_id"
+        "FROM last_file WHERE file_no = last_file_no GROUP BY order_id)"
     )
-    for name in ("customer_id", "email", "phone", "staff"):
-        if name not in keep:
-            con.execute(f"ALTER TABLE typed_orders ADD COLUMN {name} VARCHAR")
-    for name in ORDER_FIELDS:
-        if name not in keep and name not in ("order_id", "customer_id", "email", "phone"):
-            con.execute(f"ALTER TABLE typed_orders ADD COLUMN {name} VARCHAR")
-    con.execute(f"CREATE OR REPLACE TEMP TABLE typed_orders AS SELECT *, {key_columns_sql()} FROM typed_orders")
     con.execute(
         "INSERT INTO problems SELECT 'orders', file_no, row_index, 'customer_id', '', 'no_customer' "
         "FROM typed_orders WHERE customer_id IS NULL AND email_key IS NULL AND phone_key IS NULL AND excluded IS NULL"
@@ -172,7 +170,7 @@ def _money_field_name(platform: Platform, column: str) -> str:
 
 def order_of_rows_sql() -> str:
     """SQL mapping a platform file's (file_no, row_index) to its order id (for rejecting whole orders)."""
-    return "SELECT file_no, row_index, order_id FROM platform_rows WHERE order_id IS NOT NULL"
+    return f"SELECT file_no, row_index, order_id FROM {ROWS_TABLE} WHERE order_id IS NOT NULL"
 
 
-__all__ = ["columns_of", "order_of_rows_sql", "raw_columns", "typed_orders", "SEQ_FILE"]
+__all__ = ["ROWS_TABLE", "columns_of", "order_of_rows_sql", "raw_columns", "typed_orders"]

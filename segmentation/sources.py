@@ -43,7 +43,6 @@ from .errors import ImportFileError
 from .platform_spec import header_key
 from .sources_excel import sheet_names, xlsx_rows
 
-FORMATS = ("csv", "xlsx", "parquet")
 DELIMITERS = (",", "\t", ";", "|")
 DELIMITER_NAMES = {",": "comma", "\t": "tab", ";": "semicolon", "|": "bar"}
 SAMPLE_BYTES = 256 * 1024
