@@ -36,7 +36,8 @@ def contents(held: dict | None, db_path: Path, lang: str) -> None:
     smaller_figures("st-key-da_contents")
     figures = st.container(key="da_contents").columns(5)
     figures[0].metric(text("data_customers", lang), f"{held['customers']:,}")
-    figures[1].metric(text("data_orders", lang), f"{held['orders']:,}")
+    figures[1].metric(text("data_orders", lang), f"{held['order_count']:,}",
+                      help=text("data_order_rows", lang, rows=held["orders"]))
     figures[2].metric(text("data_contacts", lang), f"{held['contacts']:,}")
     figures[3].metric(text("col_first_order", lang), str(held["first_order"] or "—"))
     figures[4].metric(text("col_last_order_date", lang), str(held["last_order"] or "—"))

@@ -440,9 +440,14 @@ def _log(con, report: ImportReport) -> None:
 
 
 def database_contents(db_path: str | os.PathLike, wait_seconds: float = 10.0) -> dict:
-    """What the database holds, for the Data page: rows per table, the order date range and the last import."""
+    """What the database holds, for the Data page: rows per table, the orders as docs/tiers.md
+    counts them (`order_count`: order-id groups of a customer with a positive amount, as the
+    sidebar counts them), the order date range and the last import."""
     with schema.reading(db_path, wait_seconds=wait_seconds) as con:
         counts = {t: con.execute(f"SELECT count(*) FROM {t}").fetchall()[0][0] for t in ("customers", "orders", "contacts")}
+        counts["order_count"] = con.execute(
+            "SELECT count(*) FROM (SELECT 1 FROM orders GROUP BY customer_id, order_id HAVING sum(amount) > 0)"
+        ).fetchall()[0][0]
         first, last = con.execute("SELECT min(order_date), max(order_date) FROM orders").fetchall()[0]
         log = []
         if schema.schema_version(con) >= 2:

@@ -67,7 +67,10 @@ DATA_TEXTS: dict[str, dict[str, str]] = {
     "data_no_db": {"ja": "まだデータベースがありません（`{path}`）。ファイルを取り込むか、デモデータを作ると作られます。",
                    "en": "There is no database yet (`{path}`); importing files or creating demo data makes one."},
     "data_customers": {"ja": "顧客", "en": "Customers"},
-    "data_orders": {"ja": "注文（行数）", "en": "Order rows"},
+    "data_orders": {"ja": "注文", "en": "Orders"},
+    "data_order_rows": {"ja": "サイドバーと同じ数え方です（返品行は数えず、1つの注文の明細は1件）。注文テーブルの行数: {rows:,}行",
+                        "en": "Counted as the sidebar counts them (refund rows not counted, the lines of one order once). "
+                              "Rows of the orders table: {rows:,}"},
     "data_contacts": {"ja": "接触記録", "en": "Contacts"},
     "data_order_range": {"ja": "注文日の範囲", "en": "Order dates"},
     "data_range": {"ja": "{first} 〜 {last}", "en": "{first} – {last}"},

@@ -84,7 +84,9 @@ def test_the_page_shows_what_the_demo_database_holds(open_app, demo_db, lang):
     assert [title.value for title in at.title] == [text("data_title", lang)]
     shown = contents_shown(at)
     assert shown[text("data_customers", lang)] == f"{held['customers']:,}"
-    assert shown[text("data_orders", lang)] == f"{held['orders']:,}"
+    # Orders as the sidebar counts them (the demo has refund rows and multi-line orders, so fewer than its rows).
+    assert shown[text("data_orders", lang)] == f"{held['order_count']:,}"
+    assert held["order_count"] < held["orders"]
     assert shown[text("data_contacts", lang)] == f"{held['contacts']:,}"
     assert shown[text("col_last_order_date", lang)] == str(held["last_order"])
     assert all(has_key(at, f"da_upload_{kind}_0") for kind in ("orders", "customers", "contacts"))
