@@ -148,19 +148,19 @@ def _tier_columns(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
 
 
 def _finish(chart: alt.TopLevelMixin, height: int | alt.Step | None = HEIGHT) -> alt.TopLevelMixin:
-    """Width from the container, a sane height, and fonts that show Japanese."""
+    """Width from the container, a sane height, and fonts that show Japanese (set in one
+    `configure`: each of Altair's configure calls copies the whole chart)."""
     properties: dict[str, Any] = {"width": "container"}
     if height is not None:
         properties["height"] = height
     if isinstance(height, alt.Step):
         # rows of a fixed step: fit the width only (plain "fit" would drop the step, with a warning)
         properties["autosize"] = alt.AutoSizeParams(type="fit-x", contains="padding")
-    return (
-        chart.properties(**properties)
-        .configure(font=FONT)
-        .configure_axis(labelFont=FONT, titleFont=FONT)
-        .configure_legend(labelFont=FONT, titleFont=FONT, orient="right")
-        .configure_view(stroke=None)
+    return chart.properties(**properties).configure(
+        font=FONT,
+        axis=alt.AxisConfig(labelFont=FONT, titleFont=FONT),
+        legend=alt.LegendConfig(labelFont=FONT, titleFont=FONT, orient="right"),
+        view=alt.ViewConfig(stroke=None),
     )
 
 
@@ -251,7 +251,7 @@ def counts_over_time_chart(
     encoding = dict(
         x=alt.X("period_end:T", title=period, axis=alt.Axis(format="%Y-%m", labelOverlap=True)),
         color=_tier_colour(lang),
-        opacity=alt.condition(selection, _status_opacity(lang, keys), alt.value(FADED_OPACITY)),
+        opacity=alt.OpacityValue(**alt.condition(selection, _status_opacity(lang, keys), alt.value(FADED_OPACITY))),
         order=alt.Order("order:Q", sort="ascending"),
         detail="status_key:N",
         tooltip=[
@@ -345,7 +345,7 @@ def movements_chart(df: pd.DataFrame, lang: str, tier: str | None = None) -> alt
     )
     kinds = list(MOVEMENTS)
     names = [text(f"movement_{kind}", lang) for kind in kinds]
-    bars = alt.Chart(frame).mark_bar().encode(
+    bars = alt.Chart().mark_bar().encode(
         x=_period_axis(lang, order),
         y=alt.Y("signed:Q", stack="zero", title=_t("chart_moves_axis", lang), axis=alt.Axis(format=",d")),
         color=alt.Color(
@@ -360,8 +360,8 @@ def movements_chart(df: pd.DataFrame, lang: str, tier: str | None = None) -> alt
             alt.Tooltip("customers:Q", title=_t("col_customers", lang), format=",d"),
         ],
     )
-    zero = _one_mark(alt.Chart(frame)).mark_rule(color="#6B7280", strokeWidth=1).encode(y=alt.datum(0))
-    return _finish(alt.layer(bars, zero))
+    zero = _one_mark(alt.Chart()).mark_rule(color="#6B7280", strokeWidth=1).encode(alt.YDatum(0))
+    return _finish(alt.layer(bars, zero, data=frame))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -425,7 +425,7 @@ def transition_heatmap(df: pd.DataFrame, lang: str) -> alt.TopLevelMixin:
     )
     counts = base.mark_text(fontSize=11).encode(
         text=alt.Text("customers:Q", format=",d"),
-        color=alt.condition("datum.dark", alt.value("white"), alt.value("#1F2937")),
+        color=alt.ColorValue(**alt.condition("datum.dark", alt.value("white"), alt.value("#1F2937"))),
     )
     return _finish(alt.layer(cells, counts), height=alt.Step(26))
 
@@ -510,26 +510,29 @@ def tier_map_chart(
         frame["status"] = status_name(status == "lapsed", lang)
         tooltip.insert(1, alt.Tooltip("status:N", title=_t("col_status", lang)))
     most = max(int(frame["customers"].max()), 2)
-    cells = alt.Chart(frame).mark_rect(stroke="white", strokeWidth=0.3).encode(
+    # Every layer reads the one data set given to the layer chart (Altair then hashes no frame per
+    # layer), and the lines use typed datum/value channels (no schema lookup per dict): both keep
+    # the chart cheap to build on every slider move.
+    cells = alt.Chart().mark_rect(stroke="white", strokeWidth=0.3).encode(
         x=alt.X("x_from:Q", title=tenure_title, scale=alt.Scale(zero=True, nice=False), axis=alt.Axis(format=",d")),
-        x2="x_to:Q",
+        x2=alt.X2("x_to"),
         y=alt.Y("value_from:Q", title=value_title, scale=y_scale, axis=y_axis),
-        y2="value_to:Q",
+        y2=alt.Y2("value_to"),
         color=_tier_colour(lang),
         opacity=alt.Opacity("customers:Q", scale=alt.Scale(type="log", domain=[1, most], range=[0.25, 1]),
                             legend=None),
         tooltip=tooltip,
     )
     # The threshold lines reuse the cells' data, reduced to one row: no extra data ships.
-    line = _one_mark(alt.Chart(frame))
+    line = _one_mark(alt.Chart())
     rule_style = dict(color="#374151", strokeDash=[5, 4], strokeWidth=1.5)
     label_style = dict(color="#374151", fontSize=11)
     tenure = thresholds.min_tenure_days
     layers: list[alt.Chart] = [
         cells,
-        line.mark_rule(**rule_style).encode(x=alt.datum(tenure)),
+        line.mark_rule(**rule_style).encode(alt.XDatum(tenure)),
         line.mark_text(text=_t("chart_threshold_tenure", lang, value=tenure), baseline="top", align="left",
-                       dx=4, **label_style).encode(x=alt.datum(tenure), y=alt.value(4)),
+                       dx=4, **label_style).encode(alt.XDatum(tenure), alt.YValue(4)),
     ]
     if value_axis == "orders":
         value_at = thresholds.min_orders - 0.5  # between the cells of min_orders - 1 and min_orders
@@ -541,11 +544,11 @@ def tier_map_chart(
         value_at = None  # the amount axis without a minimum amount: nothing to draw
     if value_at is not None:
         layers += [
-            line.mark_rule(**rule_style).encode(y=alt.datum(value_at)),
+            line.mark_rule(**rule_style).encode(alt.YDatum(value_at)),
             line.mark_text(text=value_text, baseline="bottom", align="right", dx=-4, **label_style)
-            .encode(y=alt.datum(value_at), x=alt.value(alt.ExprRef("width"))),
+            .encode(alt.YDatum(value_at), alt.XValue(alt.ExprRef("width"))),
         ]
-    return _finish(alt.layer(*layers), height=360)
+    return _finish(alt.layer(*layers, data=frame), height=360)
 
 
 def revenue_by_tier_chart(counts_df: pd.DataFrame, lang: str) -> alt.TopLevelMixin:
@@ -621,7 +624,7 @@ def cohort_chart(df: pd.DataFrame, lang: str) -> alt.TopLevelMixin:
     )
     labels = base.mark_text(fontSize=8 if compact else 10).encode(
         text=alt.Text("share_text:N"),
-        color=alt.condition("datum.dark", alt.value("white"), alt.value("#1F2937")),
+        color=alt.ColorValue(**alt.condition("datum.dark", alt.value("white"), alt.value("#1F2937"))),
     )
     if compact:  # a wall of tiny numbers helps nobody: colour and tooltip carry the share
         return _finish(cells, height=alt.Step(20))

@@ -12,8 +12,10 @@ name and signature: a page calls `data.tier_counts(analysis, thresholds, as_of=.
 from __future__ import annotations
 
 import functools
+import inspect
 import os
 import threading
+from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, ParamSpec, TypeVar
@@ -25,6 +27,7 @@ from segmentation.analysis import Analysis
 from segmentation.errors import DatabaseBusyError, DatabaseError
 from segmentation.filters import CustomerFilters
 from segmentation.scope import Scope
+from segmentation.texts import text
 from segmentation.thresholds import Thresholds
 
 P = ParamSpec("P")
@@ -49,23 +52,74 @@ class _Loaded:
 _registry: dict[str, _Loaded] = {}
 _registry_lock = threading.Lock()
 
+#: The warm-up starts this long after an open, so that it does not compete with the first page
+#: for the two cores and the file (a page that needs a side table sooner builds it itself).
+WARM_UP_DELAY_SECONDS = 3.0
+
 
 @st.cache_resource(max_entries=2, show_spinner=False)
 def _open_analysis(path: str, data_version: int) -> Analysis:
     """One shared copy per (file, data_version); the version is part of the cache key.
 
-    What the trends and customers pages need on top (activity per month, profiles, contacts)
-    is built in the background right away, so those pages rarely wait for it.
+    Loaded from the cache beside the database when it was made from the same data (a restart),
+    else built. What the trends and customers pages need on top (activity per month, profiles,
+    contacts) is built or loaded in the background right away, so those pages rarely wait for
+    it; then the cache is written with those side tables, for the next start.
     """
-    analysis = Analysis.open(path, wait_seconds=5.0)
+    analysis = _take_preloaded(path, data_version) or Analysis.open(path, wait_seconds=5.0, save_now=False)
     threading.Thread(target=_warm_up, args=(analysis,), daemon=True, name="analysis-warm-up").start()
     return analysis
 
 
+#: Analyses being opened ahead of the first page, by (file, data_version).
+_preloads: dict[tuple[str, int], Future] = {}
+
+
+def preload(path: Path) -> None:
+    """Start opening the analysis of `path` in the background: called when this module is
+    imported in a running server, so a fresh server's first page finds it open, or nearly,
+    instead of opening it after importing everything else (the open runs in DuckDB, beside the
+    imports). Anything that goes wrong is left for the page's own open to meet and report."""
+    if not path.exists():
+        return
+
+    def open_ahead(future: Future, key: str, version: int) -> None:
+        try:
+            future.set_result(Analysis.open(key, wait_seconds=5.0, save_now=False))
+        except BaseException:  # noqa: BLE001 - the page opens it again and says what failed
+            future.set_result(None)
+
+    try:
+        key, version = str(path.resolve()), _read_data_version(path)
+    except Exception:  # noqa: BLE001 - as above
+        return
+    future: Future = Future()
+    with _registry_lock:
+        if (key, version) in _preloads:
+            return
+        _preloads[(key, version)] = future
+    threading.Thread(target=open_ahead, args=(future, key, version), daemon=True, name="analysis-preload").start()
+
+
+def _take_preloaded(path: str, data_version: int) -> Analysis | None:
+    """The analysis preloaded for (path, data_version), waiting for it to finish; any other
+    preload is closed when it finishes (the data changed meanwhile)."""
+    with _registry_lock:
+        pending = dict(_preloads)
+        _preloads.clear()
+    for key, future in pending.items():
+        if key != (path, data_version):
+            future.add_done_callback(lambda done: done.result() and done.result().close())
+    future = pending.get((path, data_version))
+    return future.result() if future is not None else None
+
+
 def _warm_up(analysis: Analysis) -> None:
+    threading.Event().wait(WARM_UP_DELAY_SECONDS)
     try:
         analysis.ensure("act_month")
         customers.ensure_list_tables(analysis)
+        analysis.save_cache()
     except Exception:  # noqa: BLE001 - a page that needs these builds them itself and reports
         pass
 
@@ -94,7 +148,8 @@ def current_analysis(path: Path) -> tuple[Analysis | None, str | None]:
             analysis = loaded.analysis
             analysis.refresh_contacts()  # a contact or a preset was written: contacts may be stale
         else:
-            analysis = _open_analysis(key, version)
+            with st.spinner(text("wait_open", _lang())):  # shown only when it lasts
+                analysis = _open_analysis(key, version)
     except DatabaseBusyError:
         if loaded is not None:
             return loaded.analysis, "data_refreshing"
@@ -102,6 +157,22 @@ def current_analysis(path: Path) -> tuple[Analysis | None, str | None]:
     with _registry_lock:
         _registry[key] = _Loaded(state, analysis)
     return analysis, None
+
+
+def _lang() -> str:
+    """The session's language, also before the sidebar has drawn."""
+    from .sidebar import session_lang  # the sidebar imports this module
+
+    return session_lang()
+
+
+def _waiting_text(analysis: Analysis, names: tuple[str, ...]) -> str | None:
+    """What the page waits for, said for the first side table in `names` not built yet; or None."""
+    for name in names:
+        if not analysis.is_ready(name):
+            key = "wait_activity" if name.startswith("act_") else "wait_periods" if name.startswith("span_") else "wait_lists"
+            return text(key, _lang())
+    return None
 
 
 def forget(path: Path) -> None:
@@ -127,11 +198,14 @@ def _hash_funcs(*, reads_contacts: bool) -> dict:
     return {Analysis: state, Thresholds: repr, Scope: repr, CustomerFilters: repr}
 
 
-def cached(function: Callable[P, R], *, max_entries: int = 256, reads_contacts: bool = False) -> Callable[P, R]:
+def cached(function: Callable[P, R], *, max_entries: int = 256, reads_contacts: bool = False,
+           waits_for: Callable[[dict], tuple[str, ...]] | None = None) -> Callable[P, R]:
     """`function` with its results cached per database state and arguments (`st.cache_data`),
     keeping its name, signature and docstring: pages call `data.tier_counts(analysis, ...)`
     exactly as they would call `engine.tier_counts`. `reads_contacts`: the answer changes when
-    a contact is logged (a customer list with its last contact), so a new contact misses."""
+    a contact is logged (a customer list with its last contact), so a new contact misses.
+    `waits_for(arguments)`: the side tables the call needs; while one is still being built
+    (the app's warm-up after an open), a spinner says what the page waits for."""
 
     def run(*args: P.args, **kwargs: P.kwargs) -> R:
         return function(*args, **kwargs)
@@ -141,13 +215,35 @@ def cached(function: Callable[P, R], *, max_entries: int = 256, reads_contacts: 
     run.__qualname__ = run.__name__ = f"cached_{function.__qualname__}"
     hash_funcs = _hash_funcs(reads_contacts=reads_contacts)
     cached_run = st.cache_data(max_entries=max_entries, show_spinner=False, hash_funcs=hash_funcs)(run)
-    return functools.wraps(function)(lambda *args, **kwargs: cached_run(*args, **kwargs))
+    if waits_for is None:
+        return functools.wraps(function)(lambda *args, **kwargs: cached_run(*args, **kwargs))
+    signature = inspect.signature(function)
+
+    def call(*args: P.args, **kwargs: P.kwargs) -> R:
+        bound = signature.bind(*args, **kwargs)
+        bound.apply_defaults()
+        analysis = next(iter(bound.arguments.values()))
+        waiting = _waiting_text(analysis, waits_for(bound.arguments)) if isinstance(analysis, Analysis) else None
+        if waiting is None:
+            return cached_run(*args, **kwargs)
+        with st.spinner(waiting):  # shown only when the wait lasts
+            return cached_run(*args, **kwargs)
+
+    return functools.wraps(function)(call)
+
+
+def _period_tables(kind: str) -> Callable[[dict], tuple[str, ...]]:
+    return lambda arguments: (f"{kind}_{arguments.get('freq') or 'month'}",)
+
+
+def _list_tables(arguments: dict) -> tuple[str, ...]:
+    return customers.LIST_TABLES
 
 
 tier_counts = cached(engine.tier_counts)
-tier_counts_over_time = cached(engine.tier_counts_over_time)
-revenue_over_time = cached(engine.revenue_over_time)
-movements_over_time = cached(engine.movements_over_time)
+tier_counts_over_time = cached(engine.tier_counts_over_time, waits_for=_period_tables("span"))
+revenue_over_time = cached(engine.revenue_over_time, waits_for=_period_tables("act"))
+movements_over_time = cached(engine.movements_over_time, waits_for=_period_tables("act"))
 transitions = cached(engine.transitions)
 tier_map = cached(engine.tier_map)
 channel_conversion = cached(engine.channel_conversion)
@@ -155,7 +251,7 @@ cohort_retention = cached(engine.cohort_retention)
 suggest_thresholds = cached(engine.suggest_thresholds)
 slider_ranges = cached(engine.slider_ranges)
 scope_options = cached(engine.scope_options)
-customer_list = cached(customers.customer_list, max_entries=64, reads_contacts=True)
+customer_list = cached(customers.customer_list, max_entries=64, reads_contacts=True, waits_for=_list_tables)
 ready_view_counts = cached(customers.ready_view_counts, max_entries=64)
 
 
@@ -172,3 +268,7 @@ def presets(path: Path) -> dict[str, Thresholds]:
         return _presets(str(path), schema.file_state(path))
     except (DatabaseBusyError, DatabaseError):
         return {}
+
+
+if st.runtime.exists():  # a running server (not a test, a script or the CLI): open ahead
+    preload(db_path())

@@ -5,18 +5,20 @@ result. Each returns what the manager chose; the page decides what to do with it
 
 from __future__ import annotations
 
+import shlex
 from pathlib import Path
 
 import pandas as pd
 import streamlit as st
 
-from segmentation.errors import DatabaseBusyError, SegmentationError
+from segmentation.errors import SegmentationError
 from segmentation.import_report import ImportRejectedError, ImportReport
 from segmentation.mapping import FIELDS, Mapping
 from segmentation.sources import ReadOptions
 from segmentation.texts import text
 
-from . import importing
+from . import auth, importing
+from .safe import code, plain
 from .importing import FileChoice
 from .tables import smaller_figures
 
@@ -24,8 +26,9 @@ FIGURES_PER_ROW = 4
 
 
 def problem(error: SegmentationError, lang: str) -> None:
-    """A package error as the one sentence it carries (a busy database in the reader's language)."""
-    st.error(text("db_busy", lang) if isinstance(error, DatabaseBusyError) else str(error))
+    """A package error as the one sentence it carries (a fault of the database file in the
+    reader's language)."""
+    st.error(plain(error.message(lang)))
 
 
 def contents(held: dict | None, db_path: Path, lang: str) -> None:
@@ -44,7 +47,7 @@ def contents(held: dict | None, db_path: Path, lang: str) -> None:
     if held["last_import"]:
         when, files, platform, orders_added, customers_added = held["last_import"]
         platform = f" ({importing.platform_label(platform, lang)})" if platform else ""
-        st.caption(text("data_last_import", lang, when=f"{when:%Y-%m-%d %H:%M}", files=files, platform=platform,
+        st.caption(text("data_last_import", lang, when=f"{when:%Y-%m-%d %H:%M}", files=plain(files), platform=platform,
                         orders=orders_added or 0, customers=customers_added or 0))
     else:
         st.caption(text("data_no_import", lang))
@@ -56,11 +59,11 @@ def file_card(kind: str, path: Path, platform: str | None, lang: str) -> FileCho
     the first rows. None when the file cannot be read (the reason is shown)."""
     key = importing.token(path)
     with st.container(border=True, key=f"da_file_{key}"):
-        st.markdown(f"**{path.name}**")
+        st.markdown(f"**{plain(path.name)}**")
         try:
             detected = importing.preview(path, kind, ReadOptions(), platform)
         except SegmentationError as error:
-            st.error(str(error))
+            st.error(plain(str(error)))
             return None
         source = detected.source
 
@@ -98,7 +101,7 @@ def file_card(kind: str, path: Path, platform: str | None, lang: str) -> FileCho
             try:
                 shown = importing.preview(path, kind, options, platform)
             except SegmentationError as error:
-                st.error(str(error))
+                st.error(plain(str(error)))
                 return None
         if kind == "orders":
             if shown.platform is not None:
@@ -219,6 +222,7 @@ def import_with_progress(db_path: Path, request: importing.ImportRequest, on_err
 
         try:
             report = importing.run_import(db_path, request, on_error, rejects=rejects, save_mapping=save_mapping,
+                                          by=auth.current(),
                                           progress=progress)
         except ImportRejectedError as error:
             status.update(label=text("data_stage_failed", lang), state="error")
@@ -240,7 +244,9 @@ def import_result(report: ImportReport, saved_as: str | None, rejects: Path | No
         _import_figures(report, db_path, lang)
         st.info(text("data_result_note", lang))
         if saved_as:
-            st.caption(text("data_result_mapping_saved", lang, name=saved_as, db=db_path))
+            command = (f"segmentation import --db {shlex.quote(str(db_path))} --mapping {shlex.quote(saved_as)} "
+                       "--orders FILE")
+            st.caption(text("data_result_mapping_saved", lang, name=plain(saved_as), command=code(command)))
         left, middle, right = st.columns(3)
         left.page_link("pages/overview.py", label=text("data_open_overview", lang), icon=":material/dashboard:")
         if rejects is not None and rejects.exists():

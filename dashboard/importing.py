@@ -28,6 +28,7 @@ from typing import Callable, Iterable
 import streamlit as st
 
 from segmentation import schema
+from segmentation.access import Viewer
 from segmentation.backup import BackupSummary, backup_before_restore, backup_database, restore_database
 from segmentation.sources import sheet_names as workbook_sheet_names
 from segmentation.demo import DemoCounts, build_demo_database
@@ -38,6 +39,7 @@ from segmentation.mapping import FIELDS, KEY_FIELDS, KINDS, Mapping
 from segmentation.platform_spec import header_key
 from segmentation.platforms import PLATFORMS
 from segmentation.sources import ReadOptions, Source
+from segmentation.text_checks import control_name, shortened
 from segmentation.texts import text
 
 from . import data
@@ -63,6 +65,8 @@ class UploadFolder:
 
     def __init__(self) -> None:
         self.path = Path(tempfile.mkdtemp(prefix="segmentation-upload-"))
+        #: per part, the uploads the last `save` could not keep: (name, reason key, its values)
+        self.refused: dict[str, list[tuple[str, str, dict]]] = {}
         weakref.finalize(self, shutil.rmtree, str(self.path), True)
 
     def save(self, part: str, uploads) -> list[Path]:
@@ -74,9 +78,15 @@ class UploadFolder:
             uploads = [uploads]
         root = self.path / part
         kept: list[Path] = []
+        self.refused[part] = []
         for upload in uploads:
+            name = _safe_name(upload.name)
+            problem = name_problem(name)
+            if problem is not None:  # kept under another name, the report would not name the file
+                self.refused[part].append((name, *problem))
+                continue
             token = hashlib.sha256(upload.file_id.encode()).hexdigest()[:12]
-            target = root / token / _safe_name(upload.name)
+            target = root / token / name
             if not target.exists():
                 target.parent.mkdir(parents=True, exist_ok=True)
                 target.write_bytes(upload.getbuffer())
@@ -87,6 +97,11 @@ class UploadFolder:
                     shutil.rmtree(child, ignore_errors=True)
         return kept
 
+    def refusals(self, part: str, lang: str) -> list[str]:
+        """A sentence per upload of `part` the last `save` refused, naming the file and why."""
+        return [text("data_upload_bad_name", lang, name=shortened(name, lang), reason=text(key, lang, **values))
+                for name, key, values in getattr(self, "refused", {}).get(part, [])]
+
     def new_file(self, part: str, name: str) -> Path:
         """A path for a file the page writes (a backup, the rejected rows), its `part` emptied first."""
         folder = self.path / part
@@ -96,6 +111,22 @@ class UploadFolder:
 
     def clear(self, part: str) -> None:
         shutil.rmtree(self.path / part, ignore_errors=True)
+
+
+#: The longest file name (in bytes of UTF-8) a folder holds on Linux and macOS; a Windows name
+#: of 100 Japanese characters is longer.
+MAX_NAME_BYTES = 255
+
+
+def name_problem(name: str) -> tuple[str, dict] | None:
+    """Why an uploaded file's name cannot be kept as it is, as (text key, values), or None."""
+    control = "\x00" if "\x00" in name else None
+    if control is not None:
+        return "data_upload_name_control", {"char": control_name(control)}
+    size = len(name.encode("utf-8", "surrogatepass"))
+    if size > MAX_NAME_BYTES:
+        return "data_upload_name_long", {"n": size, "limit": MAX_NAME_BYTES}
+    return None
 
 
 def _safe_name(name: str) -> str:
@@ -342,13 +373,14 @@ def refused(report: ImportReport, on_error: str) -> bool:
 
 
 def run_import(db_path: Path, request: ImportRequest, on_error: str, *, rejects: Path | None = None,
-               save_mapping: str | None = None, progress: Callable[[str], None] | None = None) -> ImportReport:
+               save_mapping: str | None = None, progress: Callable[[str], None] | None = None,
+               by: Viewer | None = None) -> ImportReport:
     """The import itself (one transaction); raises `ImportRejectedError` when all or nothing
     meets a bad value. With on_error "skip", the rows left out go to `rejects` with reasons."""
     db_path.parent.mkdir(parents=True, exist_ok=True)
     return import_files(db_path, **request.arguments(), on_error=on_error,
                         rejects=rejects if on_error == "skip" else None, save_mapping=save_mapping or None,
-                        progress=progress, wait_seconds=5.0)
+                        progress=progress, wait_seconds=5.0, by=by)
 
 
 def stage_label(stage: str, lang: str) -> str:
@@ -370,7 +402,7 @@ def stage_count(request: ImportRequest) -> int:
 # --- Demo data and backups -------------------------------------------------------------------------
 
 
-def replace_with_demo(db_path: Path, customers: int) -> tuple[DemoCounts, Path | None]:
+def replace_with_demo(db_path: Path, customers: int, *, by: Viewer | None = None) -> tuple[DemoCounts, Path | None]:
     """All data of the database replaced by demo data, in one transaction, after a backup of the
     current data (its path returned). The package's demo refuses a filled database, so the demo
     is built in a scratch database and restored over this one like a backup."""
@@ -378,15 +410,16 @@ def replace_with_demo(db_path: Path, customers: int) -> tuple[DemoCounts, Path |
         demo_db, demo_zip = Path(scratch) / "demo.duckdb", Path(scratch) / "demo.zip"
         counts = build_demo_database(demo_db, customers=customers, seed=DEMO_SEED)
         backup_database(demo_db, demo_zip)
-        before = backup_before_restore(db_path)
-        restore_database(demo_zip, db_path)
+        before = backup_before_restore(db_path, by=by)
+        restore_database(demo_zip, db_path, by=by)
     return counts, before
 
 
-def make_backup(db_path: Path, folder: UploadFolder) -> BackupSummary:
-    """A backup zip of the database in the session's folder, ready to download."""
+def make_backup(db_path: Path, folder: UploadFolder, *, by: Viewer | None = None) -> BackupSummary:
+    """A backup zip of the database in the session's folder, ready to download (recorded in the
+    audit as taken by `by`)."""
     stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-    return backup_database(db_path, folder.new_file("backup", f"{db_path.stem}-backup-{stamp}.zip"))
+    return backup_database(db_path, folder.new_file("backup", f"{db_path.stem}-backup-{stamp}.zip"), by=by)
 
 
 def reader(path: Path) -> Callable[[], bytes]:

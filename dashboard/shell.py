@@ -8,6 +8,7 @@ the browser through app.py and back to itself, query parameters kept.
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import streamlit as st
@@ -24,13 +25,27 @@ def leave_folder_mode() -> None:
     (or a page alone) through that older mode; widgets drawn in it get other identities than in
     the runs that follow, so the first interaction would reset the whole sidebar. One rerun in
     the current mode avoids both problems. `PagesManager.uses_pages_directory` is Streamlit's
-    own switch for this (st.navigation sets it to False too).
+    own switch for this (st.navigation sets it to False too). The switch is one for the whole
+    process: when several sessions start together on a fresh server (browsers reconnecting
+    after a restart), another session may clear it while this run is already in folder mode,
+    so the run itself is asked too (`_run_in_folder_mode`).
     """
     from streamlit.runtime.pages_manager import PagesManager
 
-    if PagesManager.uses_pages_directory:
+    if PagesManager.uses_pages_directory or _run_in_folder_mode():
         PagesManager.uses_pages_directory = False
         st.rerun()
+
+
+def _run_in_folder_mode() -> bool:
+    """Whether this script run was started in folder mode: Streamlit then runs it from
+    `script_runner._mpa_v1` (look for that function when upgrading Streamlit)."""
+    frame = sys._getframe(1)
+    while frame is not None:
+        if frame.f_code.co_name == "_mpa_v1":
+            return True
+        frame = frame.f_back
+    return False
 
 
 def query_items() -> list[tuple[str, str]]:

@@ -10,12 +10,14 @@ from pathlib import Path
 
 import streamlit as st
 
+from segmentation.access import LOCAL_ADMIN, Viewer
 from segmentation.at_date import SLIDER_FLOORS
-from segmentation.errors import DatabaseBusyError, SegmentationError
+from segmentation.errors import SegmentationError
 from segmentation.texts import text
 from segmentation.thresholds import DEFAULT_MIN_AMOUNT, DEFAULT_THRESHOLDS, Thresholds
 
 from . import data
+from .safe import plain
 from .urlstate import ALL_KEYS, SCOPE_KEYS, View, build_query, parse_query, scope_from_values
 
 LANG_LABELS = {"ja": "日本語", "en": "English"}
@@ -25,6 +27,13 @@ def default_lang() -> str:
     """Japanese unless the browser asks for another language."""
     locale = (st.context.locale or "ja").lower()
     return "ja" if locale.startswith("ja") or not locale else "en"
+
+
+def session_lang() -> str:
+    """The language of this session before the sidebar is drawn (for the sign-in page): the one
+    picked, else the URL's, else the browser's."""
+    chosen = st.session_state.get("sb_lang") or st.query_params.get("lang")
+    return chosen if chosen in LANG_LABELS else default_lang()
 
 
 def _set(key: str, value) -> None:
@@ -52,7 +61,7 @@ def _load_preset(path: Path) -> None:
     st.session_state["sb_value_axis"] = chosen.value_axis
     if chosen.min_amount is not None:
         st.session_state["sb_min_amount"] = float(chosen.min_amount)
-    st.session_state["sb_flash"] = ("success", text("preset_loaded", st.session_state["sb_lang"], name=name))
+    st.session_state["sb_flash"] = ("success", text("preset_loaded", st.session_state["sb_lang"], name=plain(name)))
 
 
 def _ranges() -> dict[str, tuple[int, int, int]]:
@@ -77,7 +86,7 @@ def _keep_widget_values() -> None:
             st.session_state[f"keep_{key}"] = st.session_state[key]
 
 
-def _init_from_url() -> None:
+def _init_from_url(analysis) -> None:
     """On a session's first run, take widget values from the URL (and note what was ignored);
     later, restore any widget value Streamlit has dropped."""
     if st.session_state.get("sb_ready"):
@@ -86,7 +95,7 @@ def _init_from_url() -> None:
                 st.session_state[key] = st.session_state[f"keep_{key}"]
         return
     params = {key: st.query_params.get_all(key) for key in st.query_params.keys()}
-    values, problems = parse_query(params)
+    values, problems = parse_query(params, data.scope_options(analysis) if analysis is not None else None)
     st.session_state["sb_lang"] = values.get("lang", default_lang())
     for field in SLIDER_FLOORS:
         value = values.get(field, getattr(DEFAULT_THRESHOLDS, field))
@@ -107,6 +116,10 @@ def _init_from_url() -> None:
 
 def _threshold_slider(field: str, lang: str, suggestion) -> None:
     low, high, step = _ranges()[field]
+    if f"sb_{field}" in st.session_state:
+        # New data can lengthen a range (a longer tenure); Streamlit then makes a new widget,
+        # which would start at its minimum. The value set here, before it is drawn, carries over.
+        st.session_state[f"sb_{field}"] = _clamp(field, st.session_state[f"sb_{field}"])
     st.slider(text(field, lang), min_value=low, max_value=high, step=step, key=f"sb_{field}")
     if suggestion is not None:
         value = _clamp(field, suggestion.value)
@@ -115,18 +128,20 @@ def _threshold_slider(field: str, lang: str, suggestion) -> None:
                   icon=":material/auto_fix_high:", args=(f"sb_{field}", value), disabled=value == st.session_state.get(f"sb_{field}"))
 
 
-def build(path: Path, analysis) -> View:
-    """Draw the sidebar and return the view it describes; keeps the URL in step."""
+def build(path: Path, analysis, person: Viewer = LOCAL_ADMIN) -> View:
+    """Draw the sidebar and return the view it describes; keeps the URL in step. `person`'s
+    role decides whether presets can be saved for the team (admins) and whether the data is
+    a staff user's own customers (said under the figures)."""
     if analysis is not None and "sb_ranges" not in st.session_state:
         # Before the first suggestions: how far the data reaches, for the values of the URL.
         st.session_state["sb_ranges"] = data.slider_ranges(analysis)
-    _init_from_url()
+    _init_from_url(analysis)
     sidebar = st.sidebar
     with sidebar:
         lang = st.radio(text("language", st.session_state["sb_lang"]), options=list(LANG_LABELS),
                         format_func=LANG_LABELS.get, key="sb_lang", horizontal=True)
         for key, value, reason in st.session_state.get("sb_url_problems", []):
-            st.warning(text("url_bad_value", lang, key=key, value=value, reason=reason), icon="⚠️")
+            st.warning(text("url_bad_value", lang, key=plain(key), value=plain(value), reason=plain(reason)), icon="⚠️")
         flash = st.session_state.pop("sb_flash", None)
         if flash:
             getattr(st, flash[0])(flash[1])
@@ -137,6 +152,8 @@ def build(path: Path, analysis) -> View:
             default_as_of = analysis.default_as_of()
             st.caption(text("data_caption", lang, customers=analysis.customer_count,
                             orders=analysis.order_count, latest=analysis.latest_order_date or "—"))
+            if person.restricted:
+                st.caption(text("staff_scope_note", lang, staff=plain(person.staff)))
 
         st.subheader(text("sidebar_thresholds", lang))
         as_of = None
@@ -196,8 +213,10 @@ def build(path: Path, analysis) -> View:
                 st.button(text("preset_load", lang), key="sb_preset_load", on_click=_load_preset, args=(path,))
             else:
                 st.caption(text("preset_none", lang))
-            name = st.text_input(text("preset_name", lang), key="sb_preset_name", max_chars=60)
-            save_clicked = st.button(text("preset_save", lang), key="sb_preset_save", disabled=analysis is None)
+            save_clicked = False
+            if person.can("save_preset"):  # presets are the team's: admins save them
+                name = st.text_input(text("preset_name", lang), key="sb_preset_name", max_chars=60)
+                save_clicked = st.button(text("preset_save", lang), key="sb_preset_save", disabled=analysis is None)
         st.button(text("reset", lang), key="sb_reset", on_click=_reset)
 
     thresholds = Thresholds(
@@ -215,12 +234,10 @@ def build(path: Path, analysis) -> View:
 
         try:
             save_preset(path, name, thresholds, wait_seconds=2.0)
-            st.session_state["sb_flash"] = ("success", text("preset_saved", lang, name=name.strip()))
+            st.session_state["sb_flash"] = ("success", text("preset_saved", lang, name=plain(name.strip())))
             st.rerun()
-        except DatabaseBusyError:
-            sidebar.error(text("db_busy", lang))
-        except SegmentationError as error:
-            sidebar.error(str(error))
+        except SegmentationError as error:  # a bad name, or the file busy, read-only, full, damaged
+            sidebar.error(plain(error.message(lang)))
 
     _keep_widget_values()
     _sync_url(view)

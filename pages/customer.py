@@ -1,21 +1,27 @@
 """One customer: profile, tier today and its history, orders, contacts, and a form to log a
-contact (validated, written at once, kept when the database is busy)."""
+contact (validated, written at once, kept when the database file fails, and restored from its
+draft after a save that never finished)."""
 
 import datetime as dt
 
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts, data, handoff, shell
+from dashboard import auth, charts, data, handoff, shell
+from dashboard.safe import plain
 from dashboard.tables import blank_missing, smaller_figures
-from segmentation import customers as cust
-from segmentation.errors import DatabaseBusyError, SegmentationError
+from segmentation import access, customers as cust
+from segmentation.contact_drafts import find_draft, forget_draft
+from segmentation.errors import SegmentationError
+from segmentation.text_checks import shortened
 from segmentation.texts import TEXTS, amount_column_format, format_amount, status_name, text, tier_name
 
 view, analysis = shell.page_context(__file__)
 lang, thresholds, scope = view.lang, view.thresholds, view.scope
 as_of = analysis.resolve_as_of(view.as_of)
 path = data.db_path()
+# The signed-in user logs the contact (its author) and owns its draft; "local" without sign-in.
+author = auth.current().name
 
 st.title(text("customer_title", lang))
 # A customer picked in the list, else the one in the URL (a bookmark), else the last one shown.
@@ -27,13 +33,18 @@ if not customer_id:
 st.session_state["cs_customer_id"] = customer_id
 st.query_params["id"] = customer_id
 
+if not access.may_see(analysis, customer_id):  # a staff user opens only their own customers
+    st.warning(text("customer_not_yours" if auth.current().restricted else "customer_unknown", lang,
+                    id=plain(shortened(customer_id, lang))))
+    st.stop()
 try:
     record = cust.customer_record(path, customer_id, wait_seconds=2.0)
-except DatabaseBusyError:
-    st.warning(text("db_busy", lang))
+    draft = None if record is None else find_draft(path, customer_id, author, wait_seconds=2.0)
+except SegmentationError as error:  # the file busy, damaged or gone: one sentence (a typed contact is kept)
+    st.error(plain(error.message(lang)))
     st.stop()
 if record is None:
-    st.warning(text("customer_unknown", lang, id=customer_id))
+    st.warning(text("customer_unknown", lang, id=plain(shortened(customer_id, lang))))
     st.stop()
 
 profile = record.profile
@@ -41,7 +52,7 @@ _, rows = data.customer_list(analysis, thresholds, as_of, None, cust.CustomerFil
                              "customer_id", 1)
 mine = rows[rows["customer_id"] == customer_id]
 heading = profile.get("company") or profile.get("name") or customer_id
-st.header(f"{heading}")
+st.header(plain(heading, one_line=True))
 
 left, right = st.columns([2, 3])
 with left:
@@ -97,6 +108,20 @@ with left:
                      width="stretch", height=260)
 with right:
     st.subheader(text("contact_form", lang))
+    if draft is not None:  # a save that never finished (the server killed, a full disk): back into the form once
+        if st.session_state.get("cs_draft") != (customer_id, draft.saved_at):
+            st.session_state["cs_draft"] = (customer_id, draft.saved_at)
+            st.session_state.update(cs_when=draft.contacted_at.date(), cs_kind=draft.kind, cs_staff=draft.staff,
+                                    cs_note=draft.note)
+        st.info(text("contact_draft_restored", lang))
+        if st.button(text("contact_draft_discard", lang), key="cs_draft_discard"):
+            try:
+                forget_draft(path, customer_id, author)
+            except SegmentationError as error:
+                st.error(plain(error.message(lang)))
+            else:
+                st.session_state.pop("cs_note", None)
+                st.rerun()
     with st.form("cs_contact", clear_on_submit=False):
         when = st.date_input(text("contact_date", lang), value=dt.date.today(), key="cs_when")
         kind = st.selectbox(text("contact_kind", lang), cust.CONTACT_KINDS, key="cs_kind",
@@ -106,17 +131,19 @@ with right:
         submitted = st.form_submit_button(text("contact_save", lang), type="primary")
     if submitted:
         try:
-            cust.log_contact(path, customer_id, when, kind, staff, note)
-        except DatabaseBusyError:
-            st.error(text("db_busy", lang))
-        except cust.ContactError as error:
-            st.error(error.message(lang))
-        except SegmentationError as error:
-            st.error(str(error))
+            cust.log_contact(path, customer_id, when, kind, staff, note, author=author)
+        except SegmentationError as error:  # bad input, or the file busy, read-only, full: the form keeps it
+            st.error(plain(error.message(lang)))
         else:
             st.session_state["cs_flash"] = text("contact_saved", lang)
             st.session_state.pop("cs_note", None)
             st.rerun()
+    if not submitted and record.data_version != analysis.data_version \
+            and st.session_state.get("cs_reread") != record.data_version:
+        # New data arrived while this page ran (an import): the tier figures above come from the
+        # previous copy, the orders from the new file. Once more, so that they agree.
+        st.session_state["cs_reread"] = record.data_version
+        st.rerun()
     flash = st.session_state.pop("cs_flash", None)
     if flash:
         st.success(flash)

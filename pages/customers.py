@@ -3,11 +3,14 @@ open one customer."""
 
 import streamlit as st
 
-from dashboard import data, handoff, shell
+from dashboard import auth, data, handoff, shell
+from dashboard.safe import plain
 from dashboard.tables import blank_missing
 from segmentation import customers as cust
-from segmentation.export import ExportError, conditions_rows, export_filename, to_csv_bytes, to_xlsx_bytes
+from segmentation.export import (ExportError, ExportNotes, UnwritableCharacter, conditions_rows, export_filename,
+                                 to_csv_bytes, to_xlsx_bytes)
 from segmentation.filters import filters_sentence
+from segmentation.text_checks import visible
 from segmentation.texts import amount_column_format, text, tier_name
 from segmentation.tiers import CYCLE_STATUSES, TIER_CODES
 
@@ -21,6 +24,14 @@ view, analysis = shell.page_context(__file__)
 lang, thresholds, scope = view.lang, view.thresholds, view.scope
 as_of = analysis.resolve_as_of(view.as_of)
 options = data.scope_options(analysis)
+
+
+def export_choice(choice: str) -> None:
+    """After a Shift_JIS export stopped on a character: prepare it again with "?" for such
+    characters ("replace"), or as UTF-8 ("utf8", which switches the format)."""
+    st.session_state["cu_export_choice"] = choice
+    if choice == "utf8":
+        st.session_state["cu_format"] = "csv_utf8"
 
 
 def apply_ready_view() -> None:
@@ -50,7 +61,7 @@ if arrived in TIER_CODES:
     st.session_state["cu_within"] = None
 
 st.title(text("customers_title", lang))
-st.caption(text("overview_scope", lang, scope=scope.describe(lang)) + f" · {text('as_of', lang)} {as_of}")
+st.caption(text("overview_scope", lang, scope=plain(scope.describe(lang))) + f" · {text('as_of', lang)} {as_of}")
 if arrived in TIER_CODES:
     st.info(text("from_trends", lang, tier=tier_name(arrived, lang)))
 
@@ -88,6 +99,12 @@ with st.expander(text("filters", lang), expanded=True):
     columns = c2.multiselect(text("columns_pick", lang), list(cust.LIST_COLUMNS), key="cu_columns",
                              format_func=lambda c: text(f"col_{c}", lang))
 
+search = st.session_state.get("cu_search") or ""
+try:
+    cust.CustomerFilters(search=search)
+except cust.FilterError as error:  # longer than the box takes (sent around it): refused, the value named
+    st.error(plain(str(error)))
+    search = ""
 filters = cust.CustomerFilters(
     tiers=tuple(st.session_state["cu_tiers"]),
     status=None if st.session_state["cu_status"] == "all" else st.session_state["cu_status"],
@@ -99,13 +116,13 @@ filters = cust.CustomerFilters(
     no_contact_days=contact if isinstance(contact, int) else None,
     never_contacted=contact == "never",
     expected_within_days=st.session_state.get("cu_within"),
-    search=st.session_state.get("cu_search", ""),
+    search=search,
 )
 columns = columns or DEFAULT_COLUMNS
 total, frame = data.customer_list(analysis, thresholds, as_of, scope, filters, sort, SHOWN_ROWS)
 
 st.subheader(text("matches", lang, n=total))
-st.caption(text("filters_in_use", lang, filters=filters_sentence(filters, lang)))
+st.caption(text("filters_in_use", lang, filters=plain(filters_sentence(filters, lang))))
 if total > SHOWN_ROWS:
     st.caption(text("showing_first", lang, shown=SHOWN_ROWS))
 shown = blank_missing(cust.labelled(frame[columns], lang))
@@ -139,22 +156,49 @@ else:
         right.warning(text("export_large", lang, n=total, limit=BROWSER_LIMIT))
     view_key = st.session_state.get("cu_view") or "custom"
     request = (analysis.key, thresholds, as_of, scope, filters, sort, tuple(columns), chosen, lang)
-    if right.button(text("export_prepare", lang), key="cu_prepare"):
+    choice = st.session_state.pop("cu_export_choice", None)  # after a Shift_JIS export stopped on a character
+    # Personal data leaves only with a record of who took it: no record, no file.
+    if (right.button(text("export_prepare", lang), key="cu_prepare") or choice) and auth.record_export(
+            right, lang, total, view=view_key, as_of=as_of, thresholds=thresholds, scope=scope, filters=filters,
+            format=chosen, columns=",".join(columns)):
         fmt, encoding = formats[chosen]
         full = cust.labelled(data.customer_list(analysis, thresholds, as_of, scope, filters, sort, None)[1][columns], lang)
+        notes = ExportNotes()  # what had to change so that every value fits the file: said below
         try:
             if fmt == "csv":
-                payload = to_csv_bytes(full, encoding=encoding)
+                cp932_errors = "replace" if choice == "replace" else "strict"
+                payload = to_csv_bytes(full, encoding=encoding, cp932_errors=cp932_errors, notes=notes)
             else:
                 meta = conditions_rows(lang=lang, view=None if view_key == "custom" else view_key, as_of=as_of,
                                        thresholds=thresholds, scope=scope, filters=filters, rows=len(full))
-                payload = to_xlsx_bytes(full, meta)
-            st.session_state["cu_export"] = (request, payload, export_filename(view_key, as_of, fmt), fmt)
+                payload = to_xlsx_bytes(full, meta, lang=lang, notes=notes)
+            st.session_state["cu_export"] = (request, payload, export_filename(view_key, as_of, fmt), fmt, notes)
+            st.session_state.pop("cu_export_refused", None)
+        except UnwritableCharacter as error:
+            st.session_state.pop("cu_export", None)
+            if error.encoding != "cp932":
+                right.error(plain(str(error)))
+            else:  # refused with the row and column named, and the choice offered below
+                st.session_state["cu_export_refused"] = (request, text(
+                    "export_cp932_refused", lang, row=error.row, column=error.column, char=visible(error.char)))
         except ExportError as error:
-            right.error(text("export_cp932_problem", lang, problem=str(error)))
+            right.error(plain(str(error)))
+    refused = st.session_state.get("cu_export_refused")
+    if refused and refused[0] == request:
+        right.error(plain(refused[1]))
+        right.caption(text("export_cp932_choice", lang))
+        replace_column, utf8_column = right.columns(2)
+        replace_column.button(text("export_cp932_replace", lang), key="cu_cp932_replace", on_click=export_choice,
+                              args=("replace",))
+        utf8_column.button(text("export_cp932_utf8", lang), key="cu_cp932_utf8", on_click=export_choice,
+                           args=("utf8",))
     prepared = st.session_state.get("cu_export")
     if prepared and prepared[0] == request:
-        _, payload, filename, fmt = prepared
+        _, payload, filename, fmt, notes = prepared
+        if notes.replaced:
+            right.info(text("export_replaced_note", lang, n=notes.replaced))
+        if notes.cut:
+            right.warning(text("export_cut_note", lang, n=len(notes.cut)))
         mime = "text/csv" if fmt == "csv" else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
         right.download_button(text("export_button", lang, n=total), payload, file_name=filename, mime=mime,
                               key="cu_download", type="primary", icon=":material/download:")

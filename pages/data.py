@@ -5,7 +5,8 @@ data (`importing.after_write`)."""
 
 import streamlit as st
 
-from dashboard import data, import_view, importing, shell
+from dashboard import auth, data, import_view, importing, shell
+from dashboard.safe import plain
 from segmentation.backup import backup_before_restore, restore_database
 from segmentation.demo import MAX_CUSTOMERS, MIN_CUSTOMERS, build_demo_database
 from segmentation.errors import SegmentationError
@@ -17,6 +18,10 @@ from segmentation.texts import text
 DEMO_CUSTOMERS = 5000
 view, _ = shell.page_context(__file__)
 lang = view.lang
+person = auth.current()
+if not person.can("import"):  # not offered in the navigation to other roles; refused if reached
+    st.error(text("not_allowed", lang, role=text(f"role_{person.role}", lang)))
+    st.stop()
 path = data.db_path()
 folder = importing.upload_folder()
 generation = st.session_state.setdefault("da_generation", 0)  # a new one empties the file widgets
@@ -32,7 +37,7 @@ def done(*messages: tuple[str, str], result: tuple | None = None) -> None:
 
 
 def backed_up_first(before) -> list[tuple[str, str]]:
-    return [("info", text("cli_backup_first", lang, path=before))] if before else []
+    return [("info", text("cli_backup_first", lang, path=plain(before)))] if before else []
 
 
 st.title(text("data_title", lang))
@@ -58,6 +63,8 @@ for column, kind in zip(st.columns(3), KINDS):
     uploads = column.file_uploader(text(f"data_upload_{kind}", lang), type=list(importing.UPLOAD_TYPES),
                                    accept_multiple_files=kind == "orders", key=f"da_upload_{kind}_{generation}")
     files[kind] = folder.save(kind, uploads)
+    for refusal in folder.refusals(kind, lang):  # a name no folder can hold: said, and the file left out
+        column.error(plain(refusal))
 
 if not any(files.values()):
     st.caption(text("data_upload_none", lang))
@@ -88,7 +95,7 @@ else:
             overrides = importing.combined_overrides(mappings, guessed)
             request = importing.ImportRequest.of(files, platform, options, overrides)
     except importing.SettingsConflict as conflict:
-        st.error(conflict.message(lang))
+        st.error(plain(conflict.message(lang)))
     on_error = st.radio(text("data_on_error", lang), ON_ERROR, key="da_on_error", horizontal=True,
                         format_func=lambda choice: text(f"data_on_error_{choice}", lang))
     if st.button(text("data_check_button", lang), key="da_check", icon=":material/fact_check:",
@@ -133,7 +140,7 @@ with demo_column.container(border=True, key="da_demo_box"):
                 if empty:
                     counts, before = build_demo_database(path, customers, seed=importing.DEMO_SEED), None
                 else:
-                    counts, before = importing.replace_with_demo(path, customers)
+                    counts, before = importing.replace_with_demo(path, customers, by=person)
         except SegmentationError as error:
             import_view.problem(error, lang)
         else:
@@ -145,7 +152,7 @@ with backup_column.container(border=True, key="da_backup_box"):
     st.caption(text("data_backup_body", lang))
     if st.button(text("data_backup_button", lang), key="da_backup", disabled=held is None):
         try:
-            st.session_state["da_backup_made"] = importing.make_backup(path, folder)
+            st.session_state["da_backup_made"] = importing.make_backup(path, folder, by=person)
         except SegmentationError as error:
             import_view.problem(error, lang)
     backup = st.session_state.get("da_backup_made")
@@ -165,8 +172,8 @@ with restore_column.container(border=True, key="da_restore_box"):
         path.parent.mkdir(parents=True, exist_ok=True)
         before = None
         try:
-            before = backup_before_restore(path)  # the restore starts only once this is written
-            restored = restore_database(zips[0], path)
+            before = backup_before_restore(path, by=person)  # the restore starts only once this is written
+            restored = restore_database(zips[0], path, by=person)
         except SegmentationError as error:
             import_view.problem(error, lang)
             for level, message in backed_up_first(before):

@@ -3,6 +3,7 @@
 import streamlit as st
 
 from dashboard import actions, charts, data, shell
+from dashboard.safe import plain
 from dashboard.tables import smaller_figures
 from segmentation.at_date import SLIDER_FLOORS
 from segmentation.periods import previous_period_end
@@ -15,7 +16,7 @@ as_of = analysis.resolve_as_of(view.as_of)
 previous = previous_period_end(as_of, "month")
 
 st.title(text("overview_title", lang, as_of=as_of.isoformat()))
-st.caption(text("overview_scope", lang, scope=scope.describe(lang)))
+st.caption(text("overview_scope", lang, scope=plain(scope.describe(lang))))
 
 counts = data.tier_counts(analysis, thresholds, as_of=as_of, scope=scope)
 before = data.tier_counts(analysis, thresholds, as_of=previous, scope=scope)

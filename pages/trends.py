@@ -7,6 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import actions, charts, data, handoff, shell
+from dashboard.safe import plain
 from segmentation.periods import FREQS, same_day_a_year_before
 from segmentation.texts import amount_column_format, status_name, text, tier_name
 from segmentation.tiers import TIER_CODES
@@ -16,7 +17,7 @@ lang, thresholds, scope = view.lang, view.thresholds, view.scope
 as_of = analysis.resolve_as_of(view.as_of)
 
 st.title(text("trends_title", lang))
-st.caption(text("overview_scope", lang, scope=scope.describe(lang)))
+st.caption(text("overview_scope", lang, scope=plain(scope.describe(lang))))
 
 left, middle, right = st.columns(3)
 freq = left.segmented_control(text("freq", lang), options=list(FREQS), default="month",

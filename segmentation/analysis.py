@@ -18,6 +18,11 @@ Tables needed only by some pages are side tables, built on first use by `ensure(
 lock (`SIDE_TABLES`): the period spans and activity of each frequency (`span_<freq>`,
 `act_<freq>`, see `period_tables.py`), profiles and the contact summary. Contacts change
 without a new data_version: `refresh_contacts()` re-reads them.
+
+What the build makes is kept in a cache file beside the database (`analysis_store.py`): `open`
+loads it instead of building when it was made from the same data by the same build code, and
+writes it after a build; `save_cache()` adds the side tables built since (except the contact
+summary). Side tables the cache holds are loaded from it when first asked for.
 """
 
 from __future__ import annotations
@@ -31,7 +36,7 @@ from typing import Any, Callable
 import duckdb
 import pandas as pd
 
-from . import period_tables, schema
+from . import analysis_store, faults, period_tables, schema
 from .periods import FREQS, HIGH_DATE, check_freq, index_sql, to_date
 
 
@@ -188,16 +193,18 @@ class SideTable:
     name: str
     build: Callable[["Analysis", duckdb.DuckDBPyConnection], None]
     needs: tuple[str, ...] = field(default=())
+    kept: bool = True  # kept in the cache beside the database (what changes with data_version only)
 
 
 #: Every side table by name.
 SIDE_TABLES: dict[str, SideTable] = {}
 
 
-def side_table(name: str, *, needs: tuple[str, ...] = ()):
-    """Register the decorated function as the builder of the side table `name`."""
+def side_table(name: str, *, needs: tuple[str, ...] = (), kept: bool = True):
+    """Register the decorated function as the builder of the side table `name`; `kept=False`
+    for one that changes without a new data_version (never kept in the cache)."""
     def register(build):
-        SIDE_TABLES[name] = SideTable(name, build, needs)
+        SIDE_TABLES[name] = SideTable(name, build, needs, kept)
         return build
     return register
 
@@ -211,7 +218,7 @@ def _build_profile(analysis: "Analysis", cur: duckdb.DuckDBPyConnection) -> None
     """)
 
 
-@side_table("contact_summary")
+@side_table("contact_summary", kept=False)
 def _build_contact_summary(analysis: "Analysis", cur: duckdb.DuckDBPyConnection) -> None:
     """The latest contact and the number of contacts of every contacted customer."""
     analysis.copy_from_source("contact_summary", """
@@ -245,13 +252,19 @@ class Analysis:
     on its own cursor, and side tables are built once under one lock.
     """
 
-    def __init__(self, con: duckdb.DuckDBPyConnection, source: str, data_version: int, file_state: tuple):
+    def __init__(self, con: duckdb.DuckDBPyConnection, source: str, data_version: int, file_state: tuple, *,
+                 staff: str | None = None):
         self._con = con
+        #: None for the company's analysis; a staff name for a copy narrowed to that staff's
+        #: customers (`access.restricted_analysis`), which caches must tell apart.
+        self.staff = staff
         self.source = source
         self.data_version = data_version
         self.file_state = file_state
         self._lock = threading.RLock()
         self._ready: set[str] = set()
+        self._kept: analysis_store.Kept | None = None  # the cache beside the database, for a copy `open` made
+        self._parts: dict[str, analysis_store.Objects] = {}  # the objects of each side table built or loaded
         self.contacts_version = 0  # grows each time the contact summary is re-read
         row = self.fetchall("SELECT earliest, latest, orders FROM bounds")[0]
         self.earliest_order_date: dt.date | None = row[0]
@@ -260,38 +273,93 @@ class Analysis:
         self.customer_count: int = self.fetchall("SELECT count(*) FROM cust")[0][0]
 
     @classmethod
-    def open(cls, path: str | Path, *, wait_seconds: float = 10.0, freqs: tuple[str, ...] = ("month",)) -> "Analysis":
-        """Copy and build the database at `path`; `freqs` are the period tables built at once."""
+    def open(cls, path: str | Path, *, wait_seconds: float = 10.0, freqs: tuple[str, ...] = ("month",),
+             cache: bool = True, save_now: bool = True) -> "Analysis":
+        """Copy and build the database at `path`; `freqs` are the period tables built at once.
+
+        With `cache`, the tables are loaded from the cache beside the database instead when it was
+        made from the same data by the same build code (`analysis_store`); after a build they
+        are written there at once, or, with `save_now=False`, when `save_cache()` is called (the
+        app calls it after its warm-up, so the side tables are kept too).
+        """
         path = Path(path)
         file_state = schema.file_state(path)
+        at_once = tuple(f"span_{check_freq(freq)}" for freq in freqs)
+        key: str | None = None
+        stored: dict[str, analysis_store.Objects] | None = None
         con = duckdb.connect()
         # Hand memory freed by the build's temporary tables back to the system promptly, so the
         # peak stays near what the kept tables need.
         con.execute("SET allocator_flush_threshold = '32MB'")
         con.execute("SET allocator_bulk_deallocation_flush_threshold = '64MB'")
         try:
-            with schema.FILE_LOCK:  # held only while the file is attached
+            # The lock is held only while the file is attached; a damaged block is met (and told) here.
+            with schema.FILE_LOCK, faults.told(path):
                 schema.attach_read_only(con, path, "src", wait_seconds=wait_seconds)
                 try:
                     data_version = schema.data_version(con, catalog="src")
-                    for step in COPY_STEPS:
-                        step(con)
+                    if cache:
+                        key, stored = analysis_store.load(con, path, "src", data_version, file_state, at_once)
+                    if stored is None:
+                        for step in COPY_STEPS:
+                            step(con)
                 finally:
                     con.execute("DETACH src")
-            for step in MEMORY_STEPS:
-                step(con)
+            if stored is None:
+                for step in MEMORY_STEPS:
+                    step(con)
         except BaseException:
             con.close()
             raise
         analysis = cls(con, str(path), data_version, file_state)
-        for freq in freqs:
-            analysis.ensure(f"span_{check_freq(freq)}")
+        if key is not None:
+            analysis._keep_in(path, key, stored, at_once)
+        for name in at_once:
+            analysis.ensure(name)
+        if key is not None and stored is None and save_now:
+            analysis.save_cache()
         return analysis
 
+    def _keep_in(self, path: Path, key: str, stored: dict[str, analysis_store.Objects] | None,
+                 loaded: tuple[str, ...]) -> None:
+        """Tie this copy to the cache of `path` made from `key`: `stored` is what the cache held
+        when the tables were loaded from it (the side tables `loaded` among them), or None after a
+        build."""
+        if stored is None:
+            cur = self.cursor()
+            try:
+                self._kept = analysis_store.Kept.after_build(cur, path, key, self.file_state)
+            finally:
+                cur.close()
+            return
+        self._kept = analysis_store.Kept.after_load(path, key, self.file_state, stored)
+        for name in loaded:
+            if name in stored:
+                self._parts[name] = stored[name]
+                self._ready.add(name)
+
+    def save_cache(self) -> bool:
+        """Write the tables of this copy (the build's and the kept side tables built so far) to
+        the cache beside the database, when `open` made it with the cache on and the cache lacks
+        some of them. Whether it wrote; a failure to write is not an error."""
+        if self._kept is None:
+            return False
+        with self._lock:
+            parts = {name: objects for name, objects in self._parts.items()
+                     if name in self._ready and SIDE_TABLES[name].kept}
+        cur = self.cursor()
+        try:
+            return self._kept.save(cur, parts)
+        finally:
+            cur.close()
+
     @property
-    def key(self) -> tuple[str, int]:
-        """Identifies the database state this copy was made from (for caches)."""
-        return (self.source, self.data_version)
+    def key(self) -> tuple:
+        """Identifies the database state this copy was made from, and whose customers it holds
+        (for caches): (source, data_version), with the staff name for a narrowed copy."""
+        if self.staff is None:
+            return (self.source, self.data_version)
+        return (self.source, self.data_version, "staff", self.staff)
 
     def close(self) -> None:
         self._con.close()
@@ -320,10 +388,21 @@ class Analysis:
                 self.ensure(needed)
             cur = self.cursor()
             try:
-                table.build(self, cur)
+                if not self._load_kept(name, cur):
+                    before = analysis_store.catalog_objects(cur) if self._kept and table.kept else None
+                    table.build(self, cur)
+                    if before is not None:
+                        self._parts[name] = analysis_store.new_objects(before, analysis_store.catalog_objects(cur))
             finally:
                 cur.close()
             self._ready.add(name)
+
+    def _load_kept(self, name: str, cur: duckdb.DuckDBPyConnection) -> bool:
+        """Load the side table `name` from the cache when the cache holds it for this data."""
+        objects = self._kept.load_part(cur, name) if self._kept and SIDE_TABLES[name].kept else None
+        if objects is not None:
+            self._parts[name] = objects
+        return objects is not None
 
     def is_ready(self, name: str) -> bool:
         return name in self._ready
@@ -343,7 +422,7 @@ class Analysis:
         `table` is an identifier chosen by this package, never user input."""
         cur = self.cursor()
         try:
-            with schema.FILE_LOCK:
+            with schema.FILE_LOCK, faults.told(self.source):
                 schema.attach_read_only(cur, Path(self.source), "src", wait_seconds=wait_seconds)
                 try:
                     verb = "CREATE OR REPLACE TABLE" if replace_existing else "CREATE TABLE"

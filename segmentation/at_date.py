@@ -33,7 +33,8 @@ from .tiers import RANK, TIER_STATUS_KEYS, code_of
 # Every customer at one date
 
 
-def classify_sql(thresholds: Thresholds, scope: Scope | None, as_of: dt.date) -> tuple[str, Params]:
+def classify_sql(thresholds: Thresholds, scope: Scope | None, as_of: dt.date, *,
+                 customer_ids: bool = True) -> tuple[str, Params]:
     """Every customer existing at `as_of` with the figures of the spec.
 
     interval = tenure / (F - 1); the next order is expected one (rounded) interval after the
@@ -41,9 +42,12 @@ def classify_sql(thresholds: Thresholds, scope: Scope | None, as_of: dt.date) ->
     expected within `due_window_days`. Columns: customer_id, tier, lapsed, orders, amount,
     first_order_date, last_order_date, tenure_days, recency_days, interval_days,
     expected_next_order_date, cycle_status, campaign_share (share of the orders that used a
-    campaign code), cid.
+    campaign code), cid. `customer_ids=False` leaves customer_id NULL and skips the join that
+    reads it (for counts).
     """
     tiers, params = tier_at_sql(thresholds, scope, as_of)
+    customer_id, join = (("c.customer_id", " JOIN cust c USING (cid)") if customer_ids
+                         else ("CAST(NULL AS VARCHAR) AS customer_id", ""))
     sql = f"""
         WITH t AS ({tiers}),
         x AS (
@@ -53,7 +57,7 @@ def classify_sql(thresholds: Thresholds, scope: Scope | None, as_of: dt.date) ->
                        AS expected_next
             FROM t
         )
-        SELECT c.customer_id, {tier_code_sql('x.tier')} AS tier, x.lapsed,
+        SELECT {customer_id}, {tier_code_sql('x.tier')} AS tier, x.lapsed,
                x.f AS orders, CAST(x.m_cents AS DECIMAL(18, 2)) / 100 AS amount,
                x.first_day AS first_order_date, x.last_day AS last_order_date,
                CASE WHEN x.f > 0 THEN x.tenure END AS tenure_days, CAST(x.recency AS INTEGER) AS recency_days,
@@ -64,7 +68,7 @@ def classify_sql(thresholds: Thresholds, scope: Scope | None, as_of: dt.date) ->
                     ELSE 'not_due' END AS cycle_status,
                CASE WHEN x.f > 0 THEN x.f_campaign / x.f END AS campaign_share,
                x.cid
-        FROM x JOIN cust c USING (cid)
+        FROM x{join}
     """
     return sql, {**params, **pick(threshold_params(thresholds), "overdue_factor", "due_window_days")}
 

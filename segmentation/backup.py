@@ -17,6 +17,7 @@ defaults. Nothing here keeps the file open longer than one read or one transacti
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import json
 import os
 import re
@@ -28,7 +29,8 @@ from pathlib import Path
 
 import duckdb
 
-from . import schema
+from . import audit, faults, schema
+from .access import Viewer, cli_viewer
 from .errors import DatabaseError, ImportFileError, SegmentationError
 
 __all__ = [
@@ -50,6 +52,10 @@ MANIFEST_NAME = "manifest.json"
 
 #: Tables that describe the file's structure rather than hold data; never backed up or replaced.
 STRUCTURE_TABLES = frozenset({"schema_migrations"})
+
+#: Tables a backup holds but a restore leaves as they are on this machine: who may sign in here,
+#: and the audit, which only ever grows (a restore is itself one more row of it).
+KEPT_ON_RESTORE = frozenset({"users", "audit"})
 
 _SOURCE = "backup_source"  # the alias the database is attached under while it is backed up
 _NEXTVAL = re.compile(r"nextval\('((?:[^']|'')+)'")
@@ -140,14 +146,17 @@ def _current_layout() -> dict[str, list[tuple[str, str]]]:
 # --- Backup ----------------------------------------------------------------------------------
 
 
-def backup_database(db_path: str | os.PathLike, zip_path: str | os.PathLike) -> BackupSummary:
+def backup_database(db_path: str | os.PathLike, zip_path: str | os.PathLike, *, by: Viewer | None = None) -> BackupSummary:
     """Write every table of the database at `db_path` as Parquet, with a manifest, into one zip at
-    `zip_path` (replacing a file there). The zip appears under its name only once complete."""
+    `zip_path` (replacing a file there). The zip appears under its name only once complete. `by`
+    (default: the machine's user) is recorded in the audit first: a backup is all the data."""
     db_path, zip_path = Path(db_path), Path(zip_path)
     if not zip_path.parent.is_dir():
         raise BackupError(f"{zip_path} cannot be written: the folder {zip_path.parent} does not exist.")
     if zip_path.exists() and zip_path.resolve() == db_path.resolve():
         raise BackupError(f"The backup cannot be written over the database it backs up ({db_path}).")
+    if db_path.exists():
+        audit.log(db_path, by or cli_viewer(), "backup", {"file": zip_path.name})
     with tempfile.TemporaryDirectory(prefix="segmentation-backup-") as folder:
         manifest, files = _export_tables(db_path, Path(folder))
         _write_zip(zip_path, files, manifest)
@@ -160,7 +169,7 @@ def _export_tables(db_path: Path, folder: Path) -> tuple[dict, list[tuple[Path, 
     returns the manifest and the (file, name in the zip) pairs."""
     tables: dict[str, dict] = {}
     files: list[tuple[Path, str]] = []
-    with schema.FILE_LOCK:
+    with schema.FILE_LOCK, faults.told(db_path):  # a damaged block is met while copying
         con = duckdb.connect()
         try:
             schema.attach_read_only(con, db_path, _SOURCE)
@@ -207,7 +216,10 @@ def _check_types_kept(con: duckdb.DuckDBPyConnection, table: str, columns: list[
 
 def _write_zip(zip_path: Path, files: list[tuple[Path, str]], manifest: dict) -> None:
     """Write the zip to a hidden file beside `zip_path` and rename it into place once complete."""
-    handle, partial_name = tempfile.mkstemp(dir=zip_path.parent, prefix=f".{zip_path.name}.", suffix=".part")
+    try:
+        handle, partial_name = tempfile.mkstemp(dir=zip_path.parent, prefix=f".{zip_path.name}.", suffix=".part")
+    except OSError as error:  # a read-only folder, a full disk
+        raise faults.fault_of(zip_path, error) or BackupError(f"{zip_path} cannot be written: {error}.") from None
     partial = Path(partial_name)
     try:
         with os.fdopen(handle, "wb") as raw:
@@ -221,6 +233,8 @@ def _write_zip(zip_path: Path, files: list[tuple[Path, str]], manifest: dict) ->
         os.replace(partial, zip_path)
     except OSError as error:
         partial.unlink(missing_ok=True)
+        if error.errno in (errno.ENOSPC, errno.EDQUOT):
+            raise faults.fault_of(zip_path, error) from None
         raise BackupError(f"{zip_path} cannot be written: {error.strerror or error}.") from None
     except BaseException:
         partial.unlink(missing_ok=True)
@@ -244,7 +258,8 @@ class _Backup:
     sequences: dict[str, int | None]  # name -> last value handed out
 
 
-def restore_database(zip_path: str | os.PathLike, db_path: str | os.PathLike) -> RestoreSummary:
+def restore_database(zip_path: str | os.PathLike, db_path: str | os.PathLike, *,
+                     by: Viewer | None = None) -> RestoreSummary:
     """Replace all data of the database at `db_path` (created if missing) with the backup at
     `zip_path`, in one transaction.
 
@@ -261,6 +276,8 @@ def restore_database(zip_path: str | os.PathLike, db_path: str | os.PathLike) ->
             with schema.writing(db_path) as con:
                 opened = True
                 restored = _replace_all(con, backup)
+                audit.record(con, by or cli_viewer(), "restore", {"file": zip_path.name,
+                                                                  "tables": dict(sorted(restored.items()))})
         except BaseException:
             if opened and not existed:
                 for leftover in (db_path, db_path.with_name(db_path.name + ".wal")):
@@ -274,9 +291,12 @@ def _replace_all(con: duckdb.DuckDBPyConnection, backup: _Backup) -> dict[str, i
     growing and move the sequences past every restored id; the caller's transaction holds it."""
     data_version_before = schema.data_version(con)
     for table in _layout(con):
-        con.execute(f"DELETE FROM {_quoted(table)}")
+        if table not in KEPT_ON_RESTORE:
+            con.execute(f"DELETE FROM {_quoted(table)}")
     restored = {}
     for table in backup.tables:
+        if table.name in KEPT_ON_RESTORE:
+            continue
         columns = ", ".join(_quoted(column) for column, _ in table.columns)
         con.execute(
             f"INSERT INTO {_quoted(table.name)} ({columns}) SELECT {columns} FROM read_parquet($path)",
@@ -448,14 +468,15 @@ def _check_parquet(zip_path: Path, tables: list[_BackupTable]) -> None:
         con.close()
 
 
-def backup_before_restore(db_path: str | os.PathLike) -> Path | None:
+def backup_before_restore(db_path: str | os.PathLike, *, by: Viewer | None = None) -> Path | None:
     """Before "replace all data": back the current database up next to it, as
     `<name>-before-restore-<YYYYmmdd-HHMMSS>.zip`; returns that path (None when there is no
     database yet). The restore is only started once this backup is written."""
     path = Path(db_path)
     if not path.exists():
         return None
+    faults.check_writable(path)  # a read-only database is said before any backup is made
     stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
     target = path.with_name(f"{path.stem}-before-restore-{stamp}.zip")
-    backup_database(path, target)
+    backup_database(path, target, by=by)
     return target

@@ -21,6 +21,7 @@ from typing import Callable, Sequence
 
 import pandas as pd
 
+from . import cli_users
 from .cli_output import CliError, sorted_rows, write_csv
 from .cli_parser import EXAMPLES, PROG, Parser, build_parser, plain_number, system_language
 from .errors import SegmentationError, ThresholdError
@@ -99,11 +100,14 @@ def _warn_unmatched_scope(args: argparse.Namespace, analysis, scope: Scope) -> N
 
 
 def _analysis(args: argparse.Namespace):
+    """The analysis the command's user may see (a staff user's holds only their customers)."""
+    from .access import analysis_for
     from .engine import Analysis
 
     if not args.db:
         raise CliError("cli_need_db")
-    return Analysis.open(args.db)
+    who = cli_users.viewer(args)
+    return analysis_for(Analysis.open(args.db), who)
 
 
 def _thresholds(args: argparse.Namespace, analysis=None, scope: Scope | None = None) -> Thresholds:
@@ -145,6 +149,7 @@ def cmd_sample(args: argparse.Namespace) -> int:
 
     if not args.db:
         raise CliError("cli_need_db_sample")
+    cli_users.viewer(args)  # an existing database's users decide who may replace its data
     end = _date(args.end, "--end")
     started = time.perf_counter()
     result = build_demo_database(args.db, customers=args.customers, seed=args.seed, end=end)
@@ -168,6 +173,7 @@ def cmd_import(args: argparse.Namespace) -> int:
         raise CliError("cli_need_db_import")
     if args.rejects and args.on_error != "skip":
         raise CliError("cli_rejects_need_skip")
+    by = cli_users.viewer(args)
     overrides = {}
     for item in args.map:
         field, sep, header = item.partition("=")
@@ -182,7 +188,7 @@ def cmd_import(args: argparse.Namespace) -> int:
         report = import_files(args.db, orders=args.orders, customers=args.customers, contacts=args.contacts,
                               platform=args.platform, mapping=args.mapping, overrides=overrides, options=options,
                               on_error=args.on_error, rejects=args.rejects, dry_run=args.dry_run,
-                              save_mapping=args.save_mapping)
+                              save_mapping=args.save_mapping, by=by)
     except ImportRejectedError as refused:
         print("\n".join(refused.report.lines(lang)), file=sys.stderr)
         return 1
@@ -196,7 +202,7 @@ def cmd_backup(args: argparse.Namespace) -> int:
 
     if not args.db:
         raise CliError("cli_need_db")
-    summary = backup_database(args.db, args.out)
+    summary = backup_database(args.db, args.out, by=cli_users.viewer(args))
     _say(args, summary.summary())
     return 0
 
@@ -209,24 +215,36 @@ def cmd_restore(args: argparse.Namespace) -> int:
         raise CliError("cli_need_db")
     if not args.yes:
         raise CliError("cli_restore_confirm", db=args.db)
+    by = cli_users.viewer(args)
     saved = backup_before_restore(args.db)
-    summary = restore_database(args.source, args.db)
+    summary = restore_database(args.source, args.db, by=by)
     if saved is not None:
         _say(args, text("cli_backup_first", _lang(args), path=saved))
     _say(args, summary.summary())
     return 0
 
 
+def _record_export(args: argparse.Namespace, what: str, customers: int, **conditions) -> None:
+    """Write the export's audit row (who, the conditions, how many customers) before the file."""
+    from . import audit
+
+    audit.log(args.db, cli_users.viewer(args), "export",
+              audit.conditions(command=what, out=args.out, **conditions), customers=customers)
+
+
 def _write_engine_frame(args: argparse.Namespace, name: str, keys: Sequence[str], descending: Sequence[str] = (),
-                        **arguments) -> int:
+                        audited: bool = False, **arguments) -> int:
     """Run `engine.<name>(analysis, thresholds, scope=..., **arguments)`, sort its rows by
     `keys` and write its CSV."""
     from . import engine
 
     analysis = _analysis(args)
     scope = _scope(args)
-    frame = getattr(engine, name)(analysis, _thresholds(args, analysis, scope), scope=scope, **arguments)
+    thresholds = _thresholds(args, analysis, scope)
+    frame = getattr(engine, name)(analysis, thresholds, scope=scope, **arguments)
     frame = sorted_rows(frame.drop(columns=["cid"], errors="ignore"), keys, descending)
+    if audited:  # one row per customer: personal data leaves, so it is recorded first
+        _record_export(args, name, len(frame), thresholds=thresholds, scope=scope, **arguments)
     _wrote(args, write_csv(frame, args.out, _lang(args)))
     return 0
 
@@ -237,7 +255,8 @@ MOVE_KEYS = ("from_tier", "from_lapsed", "to_tier", "to_lapsed")
 
 @command("classify")
 def cmd_classify(args: argparse.Namespace) -> int:
-    return _write_engine_frame(args, "classify", ("customer_id",), as_of=_date(args.as_of, "--as-of"))
+    return _write_engine_frame(args, "classify", ("customer_id",), as_of=_date(args.as_of, "--as-of"),
+                               audited=True)
 
 
 @command("trend")
@@ -267,8 +286,9 @@ def cmd_channels(args: argparse.Namespace) -> int:
 
 @command("export")
 def cmd_export(args: argparse.Namespace) -> int:
-    from .customers import CALL_LIST_COLUMNS, iter_customer_list, labelled
-    from .export import conditions_rows, write_csv_stream, write_xlsx_stream
+    from .customers import CALL_LIST_COLUMNS, customer_list, iter_customer_list, labelled
+    from .export import ExportNotes, UnwritableCharacter, conditions_rows, write_csv_stream, write_xlsx_stream
+    from .text_checks import visible
     from .filters import CustomerFilters
 
     analysis = _analysis(args)
@@ -284,15 +304,30 @@ def cmd_export(args: argparse.Namespace) -> int:
     columns = tuple(c.strip() for c in args.columns.split(",") if c.strip()) if args.columns else CALL_LIST_COLUMNS
     sort = args.sort or (READY_VIEWS[args.view].sort if args.view else "customer_id")
     as_of = _date(args.as_of, "--as-of") or analysis.default_as_of()
+    total = customer_list(analysis, thresholds, as_of, scope, filters, sort, 0)[0]
+    _record_export(args, "export", total, view=args.view, as_of=as_of, thresholds=thresholds,
+                   scope=scope, filters=filters, format=args.format, columns=",".join(columns))
     chunks = (labelled(chunk, args.lang) for chunk in iter_customer_list(
         analysis, thresholds, as_of, scope, filters, sort, columns))
+    notes = ExportNotes()  # what had to change so that every value fits the file, said below
     if args.format == "csv":
-        rows = write_csv_stream(chunks, args.out, encoding=args.encoding, cp932_errors=args.cp932_errors)
+        try:
+            rows = write_csv_stream(chunks, args.out, encoding=args.encoding, cp932_errors=args.cp932_errors,
+                                    notes=notes)
+        except UnwritableCharacter as refused:
+            if refused.encoding != "cp932":
+                raise
+            raise CliError("cli_cp932_refused", row=refused.row, column=refused.column,
+                           char=visible(refused.char)) from None
     else:
         meta = conditions_rows(lang=args.lang, view=args.view, as_of=as_of, thresholds=thresholds, scope=scope,
                                filters=filters, rows=None)
-        rows = write_xlsx_stream(chunks, args.out, meta)
+        rows = write_xlsx_stream(chunks, args.out, meta, lang=args.lang, notes=notes)
     _wrote(args, rows, "cli_wrote_customers")
+    if notes.replaced:
+        _say(args, text("export_replaced_note", _lang(args), n=notes.replaced))
+    if notes.cut:
+        _say(args, text("export_cut_note", _lang(args), n=len(notes.cut)))
     return 0
 
 
@@ -329,6 +364,19 @@ def cmd_summary(args: argparse.Namespace) -> int:
     for label, count, share in zip(labels, frame["customers"], frame["share"]):
         padding = " " * (width - display_width(label))
         print(f"  {label}{padding}  {int(count):>10,}  {float(share):6.1%}")
+    return 0
+
+
+@command("users")
+def cmd_users(args: argparse.Namespace) -> int:
+    for line in cli_users.cmd_users(args):
+        _say(args, line)
+    return 0
+
+
+@command("audit")
+def cmd_audit(args: argparse.Namespace) -> int:
+    _wrote(args, cli_users.cmd_audit(args, _date(args.since, "--since")))
     return 0
 
 

@@ -10,6 +10,7 @@ import os
 from decimal import Decimal
 from typing import Any, Mapping
 
+from .access import ROLES
 from .engine import FREQS
 from .platforms import GENERIC, NAMES as _PLATFORM_NAMES
 from .export import CP932_ERRORS, ENCODINGS, FORMATS
@@ -117,6 +118,8 @@ EXAMPLES = {
     "suggest": f"{PROG} suggest --db data/demo.duckdb --lang ja",
     "export": f"{PROG} export --db data/demo.duckdb --cycle overdue --status active --format xlsx --out overdue.xlsx",
     "summary": f"{PROG} summary --db data/demo.duckdb --lang en",
+    "users": f"{PROG} users list --db data/demo.duckdb",
+    "audit": f"{PROG} audit --db data/demo.duckdb --action export --out exports.csv",
 }
 
 
@@ -133,6 +136,7 @@ def build_parser() -> argparse.ArgumentParser:
                            epilog="example: " + EXAMPLES[name],
                            formatter_class=argparse.RawDescriptionHelpFormatter)
         add_db(p)
+        add_as_user(p)
         return p
 
     p = add("sample", "Build a demo database of made-up Japanese customers and orders.")
@@ -240,4 +244,51 @@ def build_parser() -> argparse.ArgumentParser:
     add_lang(p, "the tier names and messages")
     add_thresholds(p)
     add_scope(p)
+
+    add_user_commands(sub, add)
     return parser
+
+
+def add_user_commands(sub, add) -> None:
+    """`users ACTION` (each action takes --db, --as-user and --lang after it) and `audit`."""
+    p = sub.add_parser("users", help="Add, change, remove and list the people who may sign in to the dashboard.",
+                       description="Add, change, remove and list the people who may sign in to the dashboard.",
+                       epilog=f"examples: {PROG} users add hanako --role staff --staff '佐藤 幹' --db shop.duckdb\n"
+                              f"          " + EXAMPLES["users"],
+                       formatter_class=argparse.RawDescriptionHelpFormatter)
+    actions = p.add_subparsers(dest="users_command", required=True, metavar="ACTION")
+
+    def action(name: str, help_text: str) -> argparse.ArgumentParser:
+        a = actions.add_parser(name, help=help_text, description=help_text)
+        if name != "list":
+            a.add_argument("name", metavar="NAME")
+        add_db(a)
+        add_as_user(a)
+        add_lang(a)
+        return a
+
+    a = action("add", "add a user (asks for the password twice)")
+    a.add_argument("--role", required=True, choices=ROLES)
+    a.add_argument("--staff", metavar="STAFF", help="for --role staff: the staff name of the customers they look after")
+    a.add_argument("--oidc", action="store_true", help="signs in only through OpenID Connect (NAME is the e-mail)")
+    a.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+    a = action("passwd", "set a new password (it also lifts a lock)")
+    a.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+    a = action("role", "change a user's role")
+    a.add_argument("--role", required=True, choices=ROLES)
+    a.add_argument("--staff", metavar="STAFF", help="for --role staff: the staff name")
+    action("remove", "remove a user")
+    action("list", "list the users (never their passwords)")
+
+    p = add("audit", "Write the audit (every export, import, backup, restore and user change) as CSV.")
+    p.add_argument("--action", action="append", metavar="ACTION", help="only this action (repeat for several)")
+    p.add_argument("--user", metavar="NAME", help="only what this user did")
+    p.add_argument("--since", metavar="DATE", help="only from this day on")
+    add_out(p)
+    add_lang(p)
+
+
+def add_as_user(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--as-user", metavar="NAME",
+                        help="run as this user of the database, with their role (a staff user sees only their "
+                             "customers); default: you, as admin")

@@ -15,7 +15,7 @@ from typing import Any, Iterator
 
 import pandas as pd
 
-from . import schema
+from . import contact_drafts, schema
 from .analysis import Analysis
 from .at_date import classify_sql
 from .errors import SegmentationError
@@ -23,6 +23,7 @@ from .filters import READY_VIEWS, SORTS, CustomerFilters, FilterError, filters_s
 from .periods import HIGH_DATE, LOW_DATE, to_date
 from .rules import Params, thresholds_or_default, tier_rank_sql
 from .scope import Scope
+from .text_checks import LINE_CONTROLS, control_name, first_control
 from .thresholds import Thresholds
 from .tiers import RANK, code_of
 
@@ -170,14 +171,26 @@ def customer_list(
     return total, frame[list(LIST_COLUMNS)]
 
 
+#: The filters whose predicates read only columns of `classify_sql` (tier, lapsed,
+#: cycle_status, expected_next_order_date, campaign_share).
+CLASSIFY_FILTERS = frozenset({"tiers", "status", "cycle", "min_campaign_share", "max_campaign_share",
+                              "expected_within_days"})
+
+
 def ready_view_counts(
     analysis: Analysis,
     thresholds: Thresholds | None = None,
     as_of: Any = None,
     scope: Scope | None = None,
 ) -> dict[str, int]:
-    """How many customers each ready-made view holds, counted in one pass."""
-    sql, params = _matching(analysis, thresholds, as_of, scope, None)
+    """How many customers each ready-made view holds, counted in one pass: over the classified
+    customers alone when every view filters only on what `classify_sql` gives (no join with
+    the list's other tables, so no wait for the profiles and contacts either)."""
+    if all(set(view.filters.active()) <= CLASSIFY_FILTERS for view in READY_VIEWS.values()):
+        sql, params = classify_sql(thresholds_or_default(thresholds), scope, analysis.resolve_as_of(as_of),
+                                   customer_ids=False)
+    else:
+        sql, params = _matching(analysis, thresholds, as_of, scope, None)
     parts = []
     for index, view in enumerate(READY_VIEWS.values()):
         predicate, view_params = filters_sql(view.filters, prefix=f"v{index}_")
@@ -223,6 +236,9 @@ class CustomerRecord:
     profile: dict[str, Any]
     orders: pd.DataFrame  # order_id, order_date, amount, campaign, category (lines summed per order)
     contacts: pd.DataFrame  # contact_id, contacted_at, kind, staff, note (newest first)
+    #: The file's `data_version` these rows were read at: a page that also shows figures of an
+    #: `Analysis` compares it with `analysis.data_version`, so it never shows two states at once.
+    data_version: int | None = None
 
 
 def customer_record(db_path: str | os.PathLike, customer_id: str, *, wait_seconds: float = 5.0) -> CustomerRecord | None:
@@ -244,12 +260,15 @@ def customer_record(db_path: str | os.PathLike, customer_id: str, *, wait_second
             """,
             {"id": customer_id},
         ).df()
+        # A file read-only at an older schema has no author column yet (migration 3 adds it).
+        author = "author" if schema.has_column(con, "contacts", "author") else "CAST(NULL AS VARCHAR) AS author"
         contacts = con.execute(
-            "SELECT contact_id, contacted_at, kind, staff, note FROM contacts WHERE customer_id = $id "
+            f"SELECT contact_id, contacted_at, kind, staff, {author}, note FROM contacts WHERE customer_id = $id "
             "ORDER BY contacted_at DESC, contact_id DESC",
             {"id": customer_id},
         ).df()
-    return CustomerRecord(profile, orders, contacts)
+        version = schema.data_version(con)
+    return CustomerRecord(profile, orders, contacts, version)
 
 
 def tier_history(
@@ -323,13 +342,18 @@ def log_contact(
     staff: str = "",
     note: str = "",
     *,
+    author: str = "",
     now: dt.datetime | None = None,
     wait_seconds: float = 3.0,
 ) -> int:
-    """Validate and write one contact in its own transaction; returns its contact_id.
+    """Validate and write one contact; returns its contact_id.
 
-    Raises ContactError for bad input (nothing written) and DatabaseBusyError while another
-    program holds the file for writing (nothing written; the caller keeps the input).
+    The contact is first written as the draft of `author` (the signed-in user, '' without
+    sign-in) in one transaction, then inserted with that draft deleted in a second one: a save
+    stopped in between, even by a killed server, leaves the draft for the form to restore
+    (`contact_drafts.find_draft`), never half a contact. Raises ContactError for bad input
+    (nothing written) and a `DatabaseFault` when the file is busy, read-only, full, damaged or
+    missing (the caller keeps the input; a draft written before the fault stays).
     """
     now = now or dt.datetime.now()
     if isinstance(contacted_at, dt.datetime):
@@ -355,15 +379,24 @@ def log_contact(
         raise ContactError("contact_error_note_empty")
     if len(note) > 2000:
         raise ContactError("contact_error_note_long")
-    with schema.writing(db_path, wait_seconds=wait_seconds, data_changed=False) as con:
+    for field, value, allowed in (("staff", staff, ""), ("note", note, LINE_CONTROLS)):
+        control = first_control(value, allowed)  # a NUL or an escape code: refused, named
+        if control is not None:
+            raise ContactError(f"contact_error_control_{field}", char=control_name(control))
+    draft = contact_drafts.ContactDraft(customer_id, author, moment, kind, staff, note)
+    with schema.writing(db_path, wait_seconds=wait_seconds, data_changed=False, create=False) as con:
         exists = con.execute("SELECT count(*) FROM customers WHERE customer_id = $id", {"id": customer_id}).fetchall()
         if not exists[0][0]:
             raise ContactError("contact_error_customer", value=repr(customer_id))
+        contact_drafts.save_draft(con, draft)
+    with schema.writing(db_path, wait_seconds=wait_seconds, data_changed=False, create=False) as con:
         rows = con.execute(
-            "INSERT INTO contacts (customer_id, contacted_at, kind, staff, note) "
-            "VALUES ($id, $at, $kind, $staff, $note) RETURNING contact_id",
-            {"id": customer_id, "at": moment, "kind": kind, "staff": staff or None, "note": note},
+            "INSERT INTO contacts (customer_id, contacted_at, kind, staff, note, author) "
+            "VALUES ($id, $at, $kind, $staff, $note, $author) RETURNING contact_id",
+            {"id": customer_id, "at": moment, "kind": kind, "staff": staff or None, "note": note,
+             "author": author or None},
         ).fetchall()
+        contact_drafts.discard_draft(con, customer_id, author)
     return int(rows[0][0])
 
 

@@ -9,12 +9,15 @@ CSV: comma separated, CRLF line ends, a header row, fields quoted only when they
 a double quote or a line break (line breaks inside a cell are kept as they are), UTF-8 with a
 BOM by default. With encoding="cp932" (Shift_JIS as Windows writes it) a character CP932 cannot
 hold (emoji, "𠮷", "♥") stops the export with an `ExportError` naming the row as numbered in the
-sheet (the header is row 1), the column and the character, unless cp932_errors="replace", which
-writes "?" for each such character. The em dash "—" is written as CP932's dash "―"; "〜 − ‖ ¢ £ ¬"
+sheet (the header is row 1), the column and the character (`UnwritableCharacter`), unless
+cp932_errors="replace", which writes "?" for each such character and counts them in the
+`ExportNotes` passed as `notes`. The em dash "—" is written as CP932's dash "―"; "〜 − ‖ ¢ £ ¬"
 are written as CP932's own look-alikes and so read back as "～ － ∥ ￠ ￡ ￢".
 
 xlsx: a data sheet and the "条件" sheet of the list's conditions, at most `XLSX_MAX_DATA_ROWS`
-data rows; the workbook itself is written by `export_xlsx`.
+data rows; the workbook itself is written by `export_xlsx`. A text longer than Excel's 32,767
+characters per cell is cut to them; every cut cell is listed at the end of the 条件 sheet (in
+`lang`) and in `notes.cut`.
 
 Streaming (`write_csv_stream`, `write_xlsx_stream`) takes DataFrame chunks with the same
 columns, writes the header once and holds one chunk at a time, so a 1,000,000-row export from
@@ -44,8 +47,11 @@ import pandas as pd
 from .export_cells import (
     FORMULA_TRIGGERS,
     MONEY_WORDS,
+    CutCell,
     ExportError,
+    ExportNotes,
     PathLike,
+    UnwritableCharacter,
     cannot_write,
     cell_text,
     labelled_chunks,
@@ -76,8 +82,11 @@ __all__ = [
     "WIDTH_SAMPLE_ROWS",
     "XLSX_MAX_DATA_ROWS",
     "XLSX_MAX_TEXT",
+    "CutCell",
     "ExportError",
+    "ExportNotes",
     "PathLike",
+    "UnwritableCharacter",
     "conditions_rows",
     "display_width",
     "export_filename",
@@ -110,8 +119,10 @@ def _check_csv_options(encoding: str, cp932_errors: str) -> None:
 class _CsvEncoder:
     """Turns header and chunks into bytes, with the BOM once and row numbers across chunks."""
 
-    def __init__(self, encoding: str, cp932_errors: str, money_columns: Iterable[str] | None):
+    def __init__(self, encoding: str, cp932_errors: str, money_columns: Iterable[str] | None,
+                 notes: ExportNotes | None = None):
         _check_csv_options(encoding, cp932_errors)
+        self.notes = notes if notes is not None else ExportNotes()
         self.encoding = encoding
         self.codec = "cp932" if encoding == "cp932" else "utf-8"
         self.errors = cp932_errors if encoding == "cp932" else "strict"
@@ -142,9 +153,13 @@ class _CsvEncoder:
         if self.codec == "cp932":
             text = text.translate(_CP932_LOOKALIKES)
         try:
-            return text.encode(self.codec, self.errors)
+            encoded = text.encode(self.codec, self.errors)
         except UnicodeEncodeError:
             pass
+        else:
+            if self.errors == "replace":  # "?" is one byte in CP932, never part of another character
+                self.notes.replaced += encoded.count(b"?") - text.count("?")
+            return encoded
         for offset, row in enumerate(rows):
             for column, cell in zip(self.columns or [], row):
                 if self.codec == "cp932":
@@ -161,10 +176,14 @@ def to_csv_bytes(
     encoding: str = "utf-8-sig",
     cp932_errors: str = "strict",
     money_columns: Iterable[str] | None = None,
+    *,
+    notes: ExportNotes | None = None,
 ) -> bytes:
-    """The frame as CSV bytes, by the rules in the module docstring."""
+    """The frame as CSV bytes, by the rules in the module docstring; `notes` counts the
+    characters written as "?"."""
     buffer = io.BytesIO()
-    write_csv_stream([frame], buffer, encoding=encoding, cp932_errors=cp932_errors, money_columns=money_columns)
+    write_csv_stream([frame], buffer, encoding=encoding, cp932_errors=cp932_errors, money_columns=money_columns,
+                     notes=notes)
     return buffer.getvalue()
 
 
@@ -174,12 +193,15 @@ def write_csv_stream(
     encoding: str = "utf-8-sig",
     cp932_errors: str = "strict",
     money_columns: Iterable[str] | None = None,
+    *,
+    notes: ExportNotes | None = None,
 ) -> int:
     """Write the chunks as one CSV (header once) to a path or a binary file; return the data rows.
 
     Holds one chunk at a time. No chunk at all writes an empty file (only the BOM in UTF-8).
+    `notes` counts the characters written as "?".
     """
-    encoder = _CsvEncoder(encoding, cp932_errors, money_columns)
+    encoder = _CsvEncoder(encoding, cp932_errors, money_columns, notes)
     if isinstance(out, (str, os.PathLike)):
         target = Path(out)
         partial = partial_path(target)
@@ -213,9 +235,13 @@ def to_xlsx_bytes(
     meta: Iterable[tuple[str, Any]],
     sheet_name: str = "customers",
     money_columns: Iterable[str] | None = None,
+    *,
+    lang: str = "en",
+    notes: ExportNotes | None = None,
 ) -> bytes:
-    """The frame as an xlsx workbook: data sheet `sheet_name`, then the "条件" sheet of `meta`."""
-    return xlsx_bytes(frame, meta, sheet_name, money_columns, XLSX_MAX_DATA_ROWS)
+    """The frame as an xlsx workbook: data sheet `sheet_name`, then the "条件" sheet of `meta`
+    (and of the cells cut to Excel's limit, in `lang`, also listed in `notes.cut`)."""
+    return xlsx_bytes(frame, meta, sheet_name, money_columns, XLSX_MAX_DATA_ROWS, lang=lang, notes=notes)
 
 
 def write_xlsx_stream(
@@ -224,12 +250,16 @@ def write_xlsx_stream(
     meta: Iterable[tuple[str, Any]],
     sheet_name: str = "customers",
     money_columns: Iterable[str] | None = None,
+    *,
+    lang: str = "en",
+    notes: ExportNotes | None = None,
 ) -> int:
     """Write the chunks to one xlsx file at `out` in constant memory; return the data rows.
 
-    Column widths come from the header and the first chunk's first 1,000 rows.
+    Column widths come from the header and the first chunk's first 1,000 rows. Cells cut to
+    Excel's limit are listed as in `to_xlsx_bytes`.
     """
-    return write_xlsx(chunks, out, meta, sheet_name, money_columns, XLSX_MAX_DATA_ROWS)
+    return write_xlsx(chunks, out, meta, sheet_name, money_columns, XLSX_MAX_DATA_ROWS, lang=lang, notes=notes)
 
 
 # ---------------------------------------------------------------------------------------------

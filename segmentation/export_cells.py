@@ -23,7 +23,9 @@ exactly instead. Money values get the 2-decimal rounding above and, in xlsx, the
 (whole yen with separators; the cell keeps the value to 2 decimals).
 
 Shared by both writers: `ExportError`, the check that every chunk has the same columns
-(`labelled_chunks`), the message for a character a file cannot hold (`cannot_write`), and the
+(`labelled_chunks`), the error for a character a file cannot hold (`cannot_write`, an
+`UnwritableCharacter` naming row, column and character), what a writer changed so that a value
+fits its format (`ExportNotes`: characters written as "?", cells cut to Excel's limit), and the
 "<name>.part" file a path target is written to first (`partial_path`).
 """
 
@@ -32,6 +34,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import os
+from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Sequence, Union
@@ -49,6 +52,38 @@ PathLike = Union[str, "os.PathLike[str]"]
 
 class ExportError(SegmentationError):
     """An export cannot be written as asked (a character the encoding cannot hold, too many rows)."""
+
+
+class UnwritableCharacter(ExportError):
+    """A character the file cannot hold, at `row` (as numbered in the sheet: the header is row 1)
+    and `column` (its label); `encoding` is the file's ("cp932", "utf-8-sig" or "xlsx")."""
+
+    def __init__(self, message: str, *, row: int, column: str, char: str, encoding: str):
+        super().__init__(message)
+        self.row, self.column, self.char, self.encoding = row, column, char, encoding
+
+
+@dataclass(frozen=True)
+class CutCell:
+    """A text cell cut to what Excel holds: the sheet, the cell ("E5"), its row as numbered in the
+    sheet, its column's label, and the characters the text had and kept."""
+
+    sheet: str
+    cell: str
+    row: int
+    column: str
+    length: int
+    kept: int
+
+
+@dataclass
+class ExportNotes:
+    """What a writer changed so that every value fits its format, for the page and the CLI to say:
+    `replaced`, characters written as "?" (CP932 with cp932_errors="replace"); `cut`, the cells
+    cut to Excel's 32,767 characters (also listed in the workbook's conditions sheet)."""
+
+    replaced: int = 0
+    cut: list[CutCell] = field(default_factory=list)
 
 
 
@@ -193,19 +228,20 @@ def labelled_chunks(frames: Iterable[pd.DataFrame]) -> Iterator[tuple[list[str],
 
 
 
-def cannot_write(row: int, column: str, char: str, encoding: str) -> ExportError:
+def cannot_write(row: int, column: str, char: str, encoding: str) -> UnwritableCharacter:
     """The error for `char`, which a file in `encoding` (or "xlsx") cannot hold, at `row` and `column`."""
+    where = {"row": row, "column": column, "char": char, "encoding": encoding}
     if "\ud800" <= char <= "\udfff":
-        return ExportError(
+        return UnwritableCharacter(
             f"row {row}, column {column}: the text holds a broken character (U+{ord(char):04X}) "
-            "that no file can hold; correct the source data."
+            "that no file can hold; correct the source data.", **where
         )
     if encoding == "cp932":
-        return ExportError(
+        return UnwritableCharacter(
             f'row {row}, column {column}: "{char}" cannot be written in Shift_JIS (CP932); '
-            "export as UTF-8 or use the replacement option."
+            "export as UTF-8 or use the replacement option.", **where
         )
-    return ExportError(f'row {row}, column {column}: "{char}" cannot be written in {encoding}.')
+    return UnwritableCharacter(f'row {row}, column {column}: "{char}" cannot be written in {encoding}.', **where)
 
 
 def partial_path(target: Path) -> Path:

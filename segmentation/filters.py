@@ -13,7 +13,11 @@ from dataclasses import dataclass, fields, replace
 from typing import Any, Callable
 
 from .errors import SegmentationError
+from .text_checks import shortened
 from .tiers import CYCLE_STATUSES, TIER_CODES
+
+#: The longest search text: the search box takes no more, and a longer one is refused, named.
+SEARCH_MAX_LENGTH = 200
 
 
 class FilterError(SegmentationError, ValueError):
@@ -61,8 +65,11 @@ class CustomerFilters:
             value = getattr(self, name)
             if value is not None and (not isinstance(value, int) or isinstance(value, bool) or value < 0):
                 raise FilterError(f"{name} must be a whole number of days, not {value!r}.")
-        if not isinstance(self.search, str) or len(self.search) > 200:
-            raise FilterError("The search text must be text of at most 200 characters.")
+        if not isinstance(self.search, str):
+            raise FilterError(f"The search text must be text, not {self.search!r}.")
+        if len(self.search) > SEARCH_MAX_LENGTH:
+            raise FilterError(f"The search text “{shortened(self.search)}” is longer than the "
+                              f"{SEARCH_MAX_LENGTH} characters a search can have.")
 
     def replace(self, **changes: Any) -> "CustomerFilters":
         return replace(self, **changes)
@@ -115,10 +122,13 @@ def _compare(column: str, operator: str, key: str) -> Callable[[Any, str], tuple
 
 
 def _search_sql(text_: str, p: str) -> tuple[str, dict[str, Any]]:
+    """The text, trimmed, as it is (quotes, %, _ and NUL included), in any case: both sides are
+    lowered by DuckDB, so a name is found by itself whatever Python's lower() would make of it
+    (final sigma, dotted İ)."""
     columns = ("name", "company", "email")
-    parts = [f"contains(lower(coalesce({c}, '')), ${p}search)" for c in columns]
-    parts.append(f"contains(lower(customer_id), ${p}search)")
-    return "(" + " OR ".join(parts) + ")", {f"{p}search": text_.strip().lower()}
+    parts = [f"contains(lower(coalesce({c}, '')), lower(${p}search))" for c in columns]
+    parts.append(f"contains(lower(customer_id), lower(${p}search))")
+    return "(" + " OR ".join(parts) + ")", {f"{p}search": text_.strip()}
 
 
 #: Every filter, in the order of `CustomerFilters` (captions list them in this order).

@@ -33,7 +33,9 @@ from typing import Callable, Sequence
 import duckdb
 import pandas as pd
 
-from . import import_read, import_write, mapping as mapping_module, platforms, schema, shop_orders, sources
+from . import audit, faults, import_read, import_write, mapping as mapping_module, platforms, schema, shop_orders
+from . import sources
+from .access import Viewer, cli_viewer
 from .errors import ImportFileError
 from .import_report import MAX_SHOWN_PROBLEMS, ImportRejectedError, ImportReport, Problem
 from .mapping import FIELDS, KINDS, Mapping
@@ -102,8 +104,10 @@ def import_files(
     save_mapping: str | None = None,
     wait_seconds: float = 10.0,
     progress: Callable[[str], None] | None = None,
+    by: Viewer | None = None,
 ) -> ImportReport:
-    """Import the files into the database at `db_path` (see the module docstring)."""
+    """Import the files into the database at `db_path` (see the module docstring). `by`: who
+    imports, for the audit (default: the machine's user, as the CLI records)."""
     if on_error not in ON_ERROR:
         raise ImportFileError(f"--on-error is {on_error!r}; use reject or skip.")
     files = {"orders": _as_list(orders), "customers": _as_list(customers), "contacts": _as_list(contacts)}
@@ -130,14 +134,16 @@ def import_files(
         say("checking")
         if dry_run or (on_error == "reject" and _has_problems(con, reading)):
             # Checked without taking the file's write lock: a dry run, or a refusal.
-            report = _plan(con, reading, db_path, write=False, on_error=on_error,
-                           rejects=rejects if dry_run else None, dry_run=dry_run, wait_seconds=wait_seconds)
+            with faults.told(db_path):  # a damaged database is said as such
+                report = _plan(con, reading, db_path, write=False, on_error=on_error,
+                               rejects=rejects if dry_run else None, dry_run=dry_run, wait_seconds=wait_seconds)
             if dry_run:
                 return report
         existed = Path(db_path).exists()
         try:
-            return _plan(con, reading, db_path, write=True, on_error=on_error, rejects=rejects, dry_run=False,
-                         wait_seconds=wait_seconds, save_mapping=save_mapping, say=say)
+            with faults.told(db_path, writing=True):  # a full disk, say, after the rollback
+                return _plan(con, reading, db_path, write=True, on_error=on_error, rejects=rejects, dry_run=False,
+                             wait_seconds=wait_seconds, save_mapping=save_mapping, say=say, by=by or cli_viewer())
         except BaseException:
             if not existed:  # a first import that failed leaves no empty database behind
                 for leftover in (Path(db_path), Path(f"{db_path}.wal")):
@@ -258,7 +264,7 @@ def _attach(con: duckdb.DuckDBPyConnection, db_path, write: bool, wait_seconds: 
 
 def _plan(con, reading: _Reading, db_path, *, write: bool, on_error: str, rejects, dry_run: bool,
           wait_seconds: float, save_mapping: str | None = None,
-          say: Callable[[str], None] = lambda _message: None) -> ImportReport:
+          say: Callable[[str], None] = lambda _message: None, by: Viewer | None = None) -> ImportReport:
     kinds, platform = reading.kinds, reading.platform is not None
     _attach(con, db_path, write, wait_seconds)
     committed = False
@@ -300,7 +306,7 @@ def _plan(con, reading: _Reading, db_path, *, write: bool, on_error: str, reject
                                                 reading.options or ReadOptions(),
                                                 reading.platform.name if reading.platform and kind == "orders" else None)
         report = replace(report, imported=True)
-        _log(con, report)
+        _log(con, report, by or cli_viewer())
         if report.changes:
             con.execute("UPDATE meta SET value = CAST(CAST(value AS BIGINT) + 1 AS VARCHAR) WHERE key = 'data_version'")
         con.execute("COMMIT")
@@ -427,7 +433,7 @@ def _write_rejects(con, reading: _Reading, path: Path) -> None:
             writer.writerow([name, line, reason] + [values.get(h) or "" for h in headers])
 
 
-def _log(con, report: ImportReport) -> None:
+def _log(con, report: ImportReport, by: Viewer) -> None:
     con.execute(
         "INSERT INTO import_log (imported_at, files, platform, rows_read, orders_added, orders_updated, orders_removed, "
         "customers_added, customers_updated, contacts_added, rows_excluded, rows_rejected) VALUES "
@@ -437,6 +443,11 @@ def _log(con, report: ImportReport) -> None:
          "ca": report.customers_added + report.customers_created, "cu": report.customers_updated,
          "cta": report.contacts_added, "ex": sum(report.excluded.values()), "rej": report.rows_rejected},
     )
+    audit.record(con, by, "import", {
+        "files": list(report.files), "platform": report.platform, "rows_read": report.rows_read,
+        "orders_added": report.orders_added, "orders_updated": report.orders_updated,
+        "orders_removed": report.orders_removed, "contacts_added": report.contacts_added,
+    }, customers=report.customers_added + report.customers_created + report.customers_updated)
 
 
 def database_contents(db_path: str | os.PathLike, wait_seconds: float = 10.0) -> dict:

@@ -6,6 +6,7 @@ import os
 
 from . import schema
 from .errors import ThresholdError
+from .text_checks import control_name, first_control, shortened
 from .thresholds import Thresholds
 
 _FIELDS = ("min_orders", "min_tenure_days", "lapse_days", "value_axis", "min_amount",
@@ -13,18 +14,26 @@ _FIELDS = ("min_orders", "min_tenure_days", "lapse_days", "value_axis", "min_amo
 
 
 def _name(name: str) -> str:
+    """The name, trimmed; one line of at most 60 characters (a longer one, or one holding a
+    control character, is refused with the name quoted)."""
     if not isinstance(name, str) or not name.strip():
         raise ThresholdError("A preset needs a name.")
-    if len(name.strip()) > 60:
-        raise ThresholdError("A preset name can be at most 60 characters long.")
-    return name.strip()
+    name = name.strip()
+    if len(name) > 60:
+        raise ThresholdError(f"The preset name “{shortened(name)}” is too long: a preset name can be at most "
+                             "60 characters long.")
+    control = first_control(name)
+    if control is not None:
+        raise ThresholdError(f"The preset name “{shortened(name)}” holds a control character, "
+                             f"{control_name(control)}: a preset name is one line of text.")
+    return name
 
 
 def save_preset(db_path: str | os.PathLike, name: str, thresholds: Thresholds, *, wait_seconds: float = 5.0) -> None:
-    """Save (or replace) the preset `name`."""
+    """Save (or replace) the preset `name` (in a database that exists: a `DatabaseFault` otherwise)."""
     name = _name(name)
     values = {field: getattr(thresholds, field) for field in _FIELDS}
-    with schema.writing(db_path, wait_seconds=wait_seconds, data_changed=False) as con:
+    with schema.writing(db_path, wait_seconds=wait_seconds, data_changed=False, create=False) as con:
         con.execute("DELETE FROM threshold_presets WHERE name = $name", {"name": name})
         con.execute(
             "INSERT INTO threshold_presets VALUES ($name, $min_orders, $min_tenure_days, $lapse_days, "
@@ -34,7 +43,7 @@ def save_preset(db_path: str | os.PathLike, name: str, thresholds: Thresholds, *
 
 
 def delete_preset(db_path: str | os.PathLike, name: str, *, wait_seconds: float = 5.0) -> None:
-    with schema.writing(db_path, wait_seconds=wait_seconds, data_changed=False) as con:
+    with schema.writing(db_path, wait_seconds=wait_seconds, data_changed=False, create=False) as con:
         con.execute("DELETE FROM threshold_presets WHERE name = $name", {"name": _name(name)})
 
 

@@ -18,7 +18,8 @@ from typing import Callable, Iterator, TypeVar
 
 import duckdb
 
-from .errors import DatabaseBusyError, DatabaseError
+from . import faults
+from .errors import DatabaseBusyError, DatabaseError, DatabaseFault, DatabaseMissingError, DatabaseVersionError
 
 T = TypeVar("T")
 
@@ -107,6 +108,55 @@ MIGRATIONS: tuple[tuple[int, str, str], ...] = (
         );
         """,
     ),
+    (
+        3,
+        "users and audit",
+        """
+        -- Who may sign in (see users.py). A NULL hash: signs in only through OpenID Connect.
+        CREATE TABLE users (
+            name VARCHAR PRIMARY KEY,
+            role VARCHAR NOT NULL,      -- admin, manager or staff
+            staff VARCHAR,              -- for staff: the staff name of the customers they look after
+            password_hash VARCHAR,      -- Argon2id
+            failed_signins INTEGER NOT NULL DEFAULT 0,
+            locked_until TIMESTAMP,
+            created_at TIMESTAMP NOT NULL,
+            changed_at TIMESTAMP NOT NULL
+        );
+        -- Every export, import, backup, restore and user change (see audit.py); rows are only added.
+        CREATE SEQUENCE audit_ids START 1;
+        CREATE TABLE audit (
+            audit_id BIGINT PRIMARY KEY DEFAULT nextval('audit_ids'),
+            happened_at TIMESTAMP NOT NULL,
+            user_name VARCHAR NOT NULL,
+            role VARCHAR,
+            action VARCHAR NOT NULL,
+            customers BIGINT,           -- how many customers the export or import held
+            details VARCHAR NOT NULL,   -- JSON: the filters, files or user changed
+            origin VARCHAR NOT NULL     -- "page 192.0.2.4", "cli alice@shop-pc"
+        );
+        -- Who logged a contact: the signed-in user (the staff column is who made the contact).
+        ALTER TABLE contacts ADD COLUMN author VARCHAR;
+        """,
+    ),
+    (
+        4,
+        "contact drafts",
+        """
+        -- A contact as typed, written just before it is saved (customers.log_contact) and deleted
+        -- in the transaction that saves it: a row here is a contact whose save never finished.
+        CREATE TABLE contact_drafts (
+            customer_id VARCHAR NOT NULL,
+            author VARCHAR NOT NULL,    -- who typed it (the signed-in user; '' without sign-in)
+            contacted_at TIMESTAMP NOT NULL,
+            kind VARCHAR NOT NULL,
+            staff VARCHAR,
+            note VARCHAR NOT NULL,
+            saved_at TIMESTAMP NOT NULL,
+            PRIMARY KEY (customer_id, author)
+        );
+        """,
+    ),
 )
 
 SCHEMA_VERSION = MIGRATIONS[-1][0]
@@ -141,14 +191,12 @@ def schema_version(con: duckdb.DuckDBPyConnection, catalog: str | None = None) -
     return con.execute(f"SELECT coalesce(max(version), 0) FROM {table}").fetchall()[0][0]
 
 
-def migrate(con: duckdb.DuckDBPyConnection) -> int:
-    """Apply every migration the database lacks; returns the version it is at."""
+def migrate(con: duckdb.DuckDBPyConnection, path: str | os.PathLike = "The database") -> int:
+    """Apply every migration the database lacks; returns the version it is at. `path` names the
+    file in the refusal of one from a newer program."""
     current = schema_version(con)
     if current > SCHEMA_VERSION:
-        raise DatabaseError(
-            f"The database is at schema version {current}, newer than this program knows "
-            f"({SCHEMA_VERSION}); update the program."
-        )
+        raise DatabaseVersionError(path, version=current, known=SCHEMA_VERSION)
     for version, name, ddl in MIGRATIONS:
         if version <= current:
             continue
@@ -162,7 +210,10 @@ def migrate(con: duckdb.DuckDBPyConnection) -> int:
             )
             con.execute("COMMIT")
         except BaseException:
-            con.execute("ROLLBACK")
+            try:
+                con.execute("ROLLBACK")
+            except duckdb.Error:  # a failed COMMIT (a full disk) has ended the transaction already
+                pass
             raise
     return SCHEMA_VERSION
 
@@ -172,8 +223,9 @@ def _is_lock_error(error: Exception) -> bool:
     return "lock" in text and ("conflicting" in text or "could not set" in text)
 
 
-def _while_locked(path: Path, wait_seconds: float, open_: Callable[[], T]) -> T:
-    """Run `open_` until it no longer fails on another process's lock, for up to `wait_seconds`."""
+def _while_locked(path: Path, wait_seconds: float, open_: Callable[[], T], *, writing: bool = True) -> T:
+    """Run `open_` until it no longer fails on another process's lock, for up to `wait_seconds`;
+    any other failure is told as the fault it is (`faults.fault_of`)."""
     deadline = time.monotonic() + wait_seconds
     delay = 0.05
     while True:
@@ -181,11 +233,10 @@ def _while_locked(path: Path, wait_seconds: float, open_: Callable[[], T]) -> T:
             return open_()
         except duckdb.Error as error:
             if not _is_lock_error(error):
-                raise DatabaseError(f"Cannot open {path}: {error}") from None
+                fault = faults.fault_of(path, error, writing=writing)
+                raise fault or DatabaseFault(path, reason=faults.one_line(error)) from error
             if time.monotonic() >= deadline:
-                raise DatabaseBusyError(
-                    f"{path} is in use by another program that is writing to it; try again in a moment."
-                ) from None
+                raise DatabaseBusyError(path) from None
             time.sleep(delay)
             delay = min(delay * 2, 0.5)
 
@@ -194,10 +245,7 @@ def _check_version(version: int, path: Path) -> None:
     if version == 0:
         raise DatabaseError(f"{path} is not a segmentation database (it has no schema).")
     if version > SCHEMA_VERSION:
-        raise DatabaseError(
-            f"{path} is at schema version {version}, newer than this program knows ({SCHEMA_VERSION}); "
-            "update the program."
-        )
+        raise DatabaseVersionError(path, version=version, known=SCHEMA_VERSION)
 
 
 def attach_read_only(
@@ -208,10 +256,12 @@ def attach_read_only(
     it for writing. The one way this package opens a file for reading (the caller detaches)."""
     path = Path(path)
     if not path.exists():
-        raise DatabaseError(f"No database at {path}; create one with 'segmentation sample' or 'segmentation import'.")
-    _while_locked(path, wait_seconds, lambda: con.execute(f"ATTACH $path AS {alias} (READ_ONLY)", {"path": str(path)}))
+        raise DatabaseMissingError(path)
+    _while_locked(path, wait_seconds, lambda: con.execute(f"ATTACH $path AS {alias} (READ_ONLY)", {"path": str(path)}),
+                  writing=False)
     try:
-        _check_version(schema_version(con, catalog=alias), path)
+        with faults.told(path):
+            _check_version(schema_version(con, catalog=alias), path)
     except BaseException:
         con.execute(f"DETACH {alias}")
         raise
@@ -227,10 +277,12 @@ def attach_for_writing(
     path = Path(path)
     FILE_LOCK.acquire()
     try:
+        faults.check_writable(path)
         _while_locked(path, wait_seconds, lambda: con.execute(f"ATTACH $path AS {alias}", {"path": str(path)}))
         try:
             con.execute(f"USE {alias}")
-            migrate(con)
+            with faults.told(path, writing=True):
+                migrate(con, path)
         except BaseException:
             con.execute("USE memory")
             con.execute(f"DETACH {alias}")
@@ -245,12 +297,15 @@ def connect(
     *,
     read_only: bool = False,
     wait_seconds: float = 10.0,
+    create: bool = True,
 ) -> duckdb.DuckDBPyConnection:
     """Open the database file, waiting up to `wait_seconds` while another process holds it.
 
-    A writable connection creates the file if needed and brings its schema up to date. A
-    read-only connection is an in-memory one with the file attached (`attach_read_only`) and
-    in use, so queries name its tables plainly.
+    A writable connection creates the file if needed (unless `create` is False: a contact or a
+    preset needs the data already there) and brings its schema up to date; it is refused at
+    once when the file or its folder is read-only. A read-only connection is an in-memory one
+    with the file attached (`attach_read_only`) and in use, so queries name its tables plainly.
+    Every fault of the file is raised as one `DatabaseFault` (see `faults.py`).
     """
     path = Path(path)
     if read_only:
@@ -263,19 +318,27 @@ def connect(
             raise
         return con
     if path.parent and not path.parent.exists():
-        raise DatabaseError(f"The folder {path.parent} does not exist.")
+        raise DatabaseMissingError(path, key="db_fault_no_folder", folder=path.parent)
+    existed = path.exists()
+    if not create and not existed:
+        raise DatabaseMissingError(path)
+    faults.check_writable(path)
     con = _while_locked(path, wait_seconds, lambda: duckdb.connect(str(path)))
     try:
-        migrate(con)
+        with faults.told(path, writing=True):
+            migrate(con, path)
     except BaseException:
         con.close()
+        if not existed:  # a file made here and never set up (a full disk) is not left behind
+            for leftover in (path, path.with_name(path.name + ".wal")):
+                leftover.unlink(missing_ok=True)
         raise
     return con
 
 
 @contextmanager
 def writing(
-    path: str | os.PathLike, *, wait_seconds: float = 10.0, data_changed: bool = True
+    path: str | os.PathLike, *, wait_seconds: float = 10.0, data_changed: bool = True, create: bool = True
 ) -> Iterator[duckdb.DuckDBPyConnection]:
     """A writable connection inside one transaction.
 
@@ -283,22 +346,29 @@ def writing(
     afterwards so readers in other processes can open it again. With `data_changed` (imports,
     demo data) the transaction also bumps `data_version`, which tells readers that tiers must
     be recomputed; writes that leave tiers alone (contacts, presets) pass `data_changed=False`.
+    `create=False` refuses a missing file instead of making an empty one. A fault of the file
+    met inside the block or at the commit (a full disk, say) is raised as that fault, after
+    the rollback.
     """
     with FILE_LOCK:
-        con = connect(path, wait_seconds=wait_seconds)
+        con = connect(path, wait_seconds=wait_seconds, create=create)
         try:
-            con.execute("BEGIN TRANSACTION")
-            try:
-                yield con
-                if data_changed:
-                    con.execute(
-                        "UPDATE meta SET value = CAST(CAST(value AS BIGINT) + 1 AS VARCHAR) "
-                        "WHERE key = 'data_version'"
-                    )
-                con.execute("COMMIT")
-            except BaseException:
-                con.execute("ROLLBACK")
-                raise
+            with faults.told(path, writing=True):
+                con.execute("BEGIN TRANSACTION")
+                try:
+                    yield con
+                    if data_changed:
+                        con.execute(
+                            "UPDATE meta SET value = CAST(CAST(value AS BIGINT) + 1 AS VARCHAR) "
+                            "WHERE key = 'data_version'"
+                        )
+                    con.execute("COMMIT")
+                except BaseException:
+                    try:
+                        con.execute("ROLLBACK")
+                    except duckdb.Error:  # a failed COMMIT has ended the transaction already
+                        pass
+                    raise
         finally:
             con.close()
 
@@ -309,9 +379,27 @@ def reading(path: str | os.PathLike, *, wait_seconds: float = 10.0) -> Iterator[
     with FILE_LOCK:
         con = connect(path, read_only=True, wait_seconds=wait_seconds)
         try:
-            yield con
+            with faults.told(path):
+                yield con
         finally:
             con.close()
+
+
+def has_table(con: duckdb.DuckDBPyConnection, table: str) -> bool:
+    """Whether the database in use has `table` (a file read-only at an older schema may lack
+    the tables of later migrations)."""
+    return bool(con.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_name = $table AND table_schema = 'main' "
+        "AND table_catalog = current_database()", {"table": table},
+    ).fetchall()[0][0])
+
+
+def has_column(con: duckdb.DuckDBPyConnection, table: str, column: str) -> bool:
+    """Whether `table` of the database in use has `column` (see `has_table`)."""
+    return bool(con.execute(
+        "SELECT count(*) FROM information_schema.columns WHERE table_name = $table AND column_name = $column "
+        "AND table_schema = 'main' AND table_catalog = current_database()", {"table": table, "column": column},
+    ).fetchall()[0][0])
 
 
 def data_version(con: duckdb.DuckDBPyConnection, catalog: str = "main") -> int:

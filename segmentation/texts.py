@@ -9,6 +9,9 @@ from .tiers import BY_CODE
 LANGS = ("ja", "en")
 
 from .texts_data import DATA_TEXTS  # noqa: E402  (the import and Data page part of the catalogue)
+from .texts_access import ACCESS_TEXTS  # noqa: E402  (sign-in, roles, users and the audit)
+from .texts_faults import FAULT_TEXTS  # noqa: E402  (faults of the database file, contact drafts)
+from .texts_safety import SAFETY_TEXTS  # noqa: E402  (values cut, replaced or refused, named)
 
 TEXTS: dict[str, dict[str, str]] = {
     # Suggested thresholds
@@ -81,6 +84,11 @@ TEXTS: dict[str, dict[str, str]] = {
     "url_bad_value": {"ja": "URLの値「{key}={value}」は使えないため無視しました: {reason}", "en": "Ignored {key}={value} from the URL: {reason}"},
     "db_busy": {"ja": "データベースは別の処理（取り込みなど）が書き込み中です。少し待ってからもう一度お試しください。入力内容は残っています。", "en": "The database is being written by another program (an import?). Try again in a moment; what you typed is kept."},
     "data_refreshing": {"ja": "新しいデータを取り込み中のため、前回のデータを表示しています。", "en": "New data is being imported; showing the previous data for now."},
+    # What a page waits for (a spinner shown when the wait passes half a second)
+    "wait_open": {"ja": "顧客データを読み込んでいます…（新しいデータの後の初回は集計に数秒かかります）", "en": "Reading the customer data… (the first time after new data, preparing it takes a few seconds)"},
+    "wait_activity": {"ja": "期間ごとの売上と顧客の動きを準備しています（起動後の初回だけ）…", "en": "Preparing revenue and moves per period (once after a start)…"},
+    "wait_periods": {"ja": "週・四半期ごとの集計を準備しています（初回だけ）…", "en": "Preparing the counts per week or quarter (the first time only)…"},
+    "wait_lists": {"ja": "顧客リストと最新の接触記録を準備しています（起動後の初回だけ）…", "en": "Preparing the customer lists and the latest contacts (once after a start)…"},
     "data_caption": {"ja": "{customers:,}人・{orders:,}件の注文（最新の注文日 {latest}）", "en": "{customers:,} customers, {orders:,} orders (latest order {latest})"},
     # Empty database guide
     "empty_title": {"ja": "まだデータがありません", "en": "No data yet"},
@@ -221,7 +229,6 @@ TEXTS: dict[str, dict[str, str]] = {
     "export_prepare": {"ja": "ファイルを作る", "en": "Prepare file"},
     "export_large": {"ja": "{n:,}人は大きいため、ブラウザでは時間がかかります。{limit:,}人を超える一覧はコマンド `segmentation export` をお使いください。", "en": "{n:,} customers is large for a browser download; above {limit:,} use the command `segmentation export`."},
     "export_too_large": {"ja": "{limit:,}人を超える一覧はブラウザからはダウンロードできません。コマンド `segmentation export` をお使いください。", "en": "Lists above {limit:,} customers cannot be downloaded in the browser; use `segmentation export`."},
-    "export_cp932_problem": {"ja": "Shift_JISで書けない文字があります: {problem}", "en": "Some text cannot be written in Shift_JIS: {problem}"},
     "meta_as_of": {"ja": "基準日", "en": "As of"},
     "meta_thresholds": {"ja": "しきい値", "en": "Thresholds"},
     "meta_scope": {"ja": "対象", "en": "Scope"},
@@ -355,6 +362,9 @@ TEXTS: dict[str, dict[str, str]] = {
     "chart_retention": {"ja": "購入した割合", "en": "Share who ordered"},
     "chart_metric": {"ja": "指標", "en": "Measure"},
     **DATA_TEXTS,
+    **ACCESS_TEXTS,
+    **FAULT_TEXTS,
+    **SAFETY_TEXTS,
 }
 
 

@@ -202,9 +202,9 @@ DATA_TEXTS: dict[str, dict[str, str]] = {
     "data_result_contacts": {"ja": "追加した接触", "en": "Contacts added"},
     "data_result_note": {"ja": "概要・推移・顧客リストのページに、新しいデータが反映されています。",
                          "en": "The overview, trends and customer pages now show the new data."},
-    "data_result_mapping_saved": {
-        "ja": "設定を「{name}」として保存しました。夜間の取り込み: `segmentation import --db {db} --mapping {name} --orders FILE`",
-        "en": "Settings saved as “{name}”. For the nightly import: `segmentation import --db {db} --mapping {name} --orders FILE`"},
+    "data_result_mapping_saved": {  # {command}: `segmentation import --db DB --mapping NAME --orders FILE`
+        "ja": "設定を「{name}」として保存しました。夜間の取り込み: {command}",
+        "en": "Settings saved as “{name}”. For the nightly import: {command}"},
     "data_rejects_download": {"ja": "取り込まなかった行と理由（CSV）", "en": "Rows not imported, with reasons (CSV)"},
     "data_open_overview": {"ja": "概要を開く", "en": "Open the overview"},
     "data_dismiss": {"ja": "閉じる", "en": "Dismiss"},

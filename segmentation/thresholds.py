@@ -7,6 +7,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from .errors import ThresholdError
+from .text_checks import shortened
 
 VALUE_AXES = ("orders", "amount")
 
@@ -63,7 +64,10 @@ class Thresholds:
                 raise ThresholdError(f"min_amount must be a number, not {self.min_amount!r}.") from None
             if not amount.is_finite() or amount <= 0:
                 raise ThresholdError(f"min_amount must be a positive number, not {self.min_amount!r}.")
-            amount = amount.quantize(Decimal("0.01"))
+            try:
+                amount = amount.quantize(Decimal("0.01"))
+            except InvalidOperation:  # more digits than a Decimal holds: no amount is that large
+                raise ThresholdError(f"min_amount is too large: {shortened(str(self.min_amount))}.") from None
             if amount <= 0:
                 raise ThresholdError(f"min_amount must be at least 0.01, not {self.min_amount!r}.")
             set_(self, "min_amount", amount)

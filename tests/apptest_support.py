@@ -23,6 +23,7 @@ from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1.util import build_mock_config_get_option
 
 from conftest import DEMO_END  # noqa: F401  (the last day of the demo data, for the page modules)
+from dashboard.safe import seen
 from segmentation import engine
 from segmentation.texts import status_name, text
 from segmentation.thresholds import Thresholds
@@ -141,7 +142,8 @@ def tier_totals(counts: dict[tuple[str, str], int]) -> dict[str, int]:
 
 
 def sidebar_warnings(at: AppTest) -> list[str]:
-    return [warning.value for warning in at.sidebar.warning]
+    """The sidebar's warnings as the reader sees them (values from the URL are escaped Markdown)."""
+    return [seen(warning.value) for warning in at.sidebar.warning]
 
 
 def table_with_column(at: AppTest, column: str) -> pd.DataFrame:

@@ -132,6 +132,36 @@ def demo_db_800(demo_database) -> Path:
     return demo_database(800, 5)
 
 
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    """A browser test that fails leaves a PNG of each page it had open, named after the test, in
+    $SEGMENTATION_TEST_SCREENSHOTS (default: the system's temporary folder), listed in the report."""
+    report = yield
+    pages = []
+    for value in item.funcargs.values() if report.failed and report.when in ("setup", "call") else ():
+        if type(value).__module__.startswith("playwright."):  # a Browser, a BrowserContext or a Page
+            contexts = getattr(value, "contexts", None) or [getattr(value, "context", value)]
+            pages += [page for context in contexts for page in getattr(context, "pages", []) if page not in pages]
+    if pages:
+        import os
+        import re
+        import tempfile
+
+        folder = Path(os.environ.get("SEGMENTATION_TEST_SCREENSHOTS")
+                      or Path(tempfile.gettempdir()) / "e2e-screenshots")
+        folder.mkdir(parents=True, exist_ok=True)
+        saved = []
+        for number, page in enumerate(pages, 1):
+            path = folder / f"{re.sub(r'[^A-Za-z0-9_.-]+', '_', item.nodeid)}-{number}.png"
+            try:
+                page.screenshot(path=str(path), full_page=True, timeout=10_000)
+                saved.append(f"{path}  ({page.url})")
+            except Exception as error:  # noqa: BLE001 - a crashed page must not hide the test's own failure
+                saved.append(f"{path}: not saved ({error.__class__.__name__})")
+        report.sections.append(("screenshots", "\n".join(saved)))
+    return report
+
+
 def pytest_sessionfinish(session, exitstatus):
     """Let go of every DuckDB connection before the interpreter exits, so DuckDB's bindings find
     nothing alive at shutdown (they print a "leaked" report otherwise): wait for the app's

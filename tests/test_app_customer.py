@@ -19,8 +19,10 @@ from apptest_support import (  # noqa: F401  (fixtures)
     open_app,
     table_with_column,
 )
+from dashboard.safe import seen
 from segmentation import schema
 from segmentation.customers import CustomerFilters, customer_list, customer_record
+from segmentation.errors import DatabaseBusyError
 from segmentation.texts import status_name, text, tier_name
 from segmentation.thresholds import DEFAULT_THRESHOLDS
 
@@ -83,7 +85,7 @@ def test_an_unknown_id_shows_a_warning_and_no_error(open_app, demo_db):
     at = open_customer(open_app, demo_db, "9999999")
 
     assert_no_exception(at)
-    assert [warning.value for warning in at.warning] == [text("customer_unknown", "ja", id="9999999")]
+    assert [seen(warning.value) for warning in at.warning] == [text("customer_unknown", "ja", id="9999999")]
     assert at.error.len == 0
     assert not has_key(at, "cs_note"), "the contact form must not be offered for an unknown customer"
 
@@ -116,7 +118,7 @@ def test_submitting_with_an_empty_note_shows_an_error_and_writes_nothing(open_ap
     submit_contact(at)
 
     assert_no_exception(at)
-    assert len(at.error) == 1 and at.error[0].value == text("contact_error_note_empty", "ja")
+    assert len(at.error) == 1 and seen(at.error[0].value) == text("contact_error_note_empty", "ja")
     assert at.success.len == 0
     assert contacts_of(db_copy, customer_id) == before
 
@@ -157,7 +159,7 @@ def test_a_contact_submitted_while_another_program_writes_is_kept_for_a_second_t
         submit_contact(at)
 
         assert_no_exception(at)
-        assert [warning.value for warning in at.warning] == [text("db_busy", "ja")]
+        assert [seen(error.value) for error in at.error] == [DatabaseBusyError(db_copy).message("ja")]
         assert holder.poll() is None, "the page must have met the busy file, not waited it out"
     finally:
         holder.kill()

@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import io
 import shutil
+from pathlib import Path
 
 import duckdb
 import openpyxl
@@ -18,6 +19,7 @@ from apptest_support import (  # noqa: F401  (fixtures)
     has_key,
     open_app,
 )
+from dashboard.safe import seen
 from segmentation.customers import READY_VIEWS, CustomerFilters, customer_list
 from segmentation.export import CONDITIONS_SHEET
 from segmentation.texts import text, tier_name
@@ -27,9 +29,15 @@ CUSTOMERS_PAGE = "pages/customers.py"
 
 
 @pytest.fixture
-def customers(open_app, demo_db):
+def demo_copy(demo_db, tmp_path) -> Path:
+    """A copy of the shared demo database: an export writes its audit row into the file."""
+    return Path(shutil.copy(demo_db, tmp_path / "demo.duckdb"))
+
+
+@pytest.fixture
+def customers(open_app, demo_copy):
     """The app opened on the overview, then switched to the customers page."""
-    at = open_app(demo_db)
+    at = open_app(demo_copy)
     assert_no_exception(at)
     return at.switch_page(CUSTOMERS_PAGE).run()
 
@@ -102,8 +110,8 @@ def test_the_search_box_narrows_the_count_as_the_core_says(customers, demo_analy
     assert 0 < shown_count(customers) == expected < demo_analysis.customer_count
 
 
-def test_a_tier_chosen_on_the_trends_page_filters_the_customer_list(open_app, demo_db, demo_analysis):
-    at = open_app(demo_db)
+def test_a_tier_chosen_on_the_trends_page_filters_the_customer_list(open_app, demo_copy, demo_analysis):
+    at = open_app(demo_copy)
     at.session_state["handoff_tier"] = "loyal"
     at.switch_page(CUSTOMERS_PAGE).run()
 
@@ -140,7 +148,7 @@ def test_the_utf8_export_has_a_bom_and_the_listed_customers(customers, demo_anal
     customers.get_by_key("cu_view").set_value("overdue_possibly_lost").run()
     view = READY_VIEWS["overdue_possibly_lost"]
 
-    _, payload, filename, fmt = prepare(customers, "csv_utf8")
+    _, payload, filename, fmt, _ = prepare(customers, "csv_utf8")
 
     assert (fmt, filename.endswith(".csv")) == ("csv", True)
     assert payload.startswith(b"\xef\xbb\xbf")
@@ -153,7 +161,7 @@ def test_the_utf8_export_has_a_bom_and_the_listed_customers(customers, demo_anal
 def test_the_cp932_export_decodes_as_shift_jis_with_every_customer(customers):
     customers.get_by_key("cu_tiers").set_value(["steady"]).run()
 
-    _, payload, _, fmt = prepare(customers, "csv_cp932")
+    _, payload, _, fmt, _ = prepare(customers, "csv_cp932")
 
     assert fmt == "csv" and not payload.startswith(b"\xef\xbb\xbf")
     rows = csv_rows(payload.decode("cp932"))
@@ -165,7 +173,7 @@ def test_the_cp932_export_decodes_as_shift_jis_with_every_customer(customers):
 def test_the_xlsx_export_has_a_row_per_customer_and_a_conditions_sheet(customers):
     customers.get_by_key("cu_view").set_value("trend_from_campaigns").run()
 
-    _, payload, filename, fmt = prepare(customers, "xlsx")
+    _, payload, filename, fmt, _ = prepare(customers, "xlsx")
 
     assert (fmt, filename.endswith(".xlsx")) == ("xlsx", True)
     workbook = openpyxl.load_workbook(io.BytesIO(payload), read_only=True)
@@ -191,7 +199,7 @@ def test_a_file_prepared_for_other_filters_is_not_offered(customers):
     assert not has_key(customers, "cu_download")
 
 
-def test_a_name_shift_jis_cannot_hold_is_named_and_no_file_is_offered(open_app, demo_db, tmp_path):
+def test_a_name_shift_jis_cannot_hold_is_named_and_the_alternatives_offered_but_no_file(open_app, demo_db, tmp_path):
     copy = tmp_path / "emoji.duckdb"
     shutil.copy(demo_db, copy)
     with duckdb.connect(str(copy)) as con:
@@ -204,7 +212,8 @@ def test_a_name_shift_jis_cannot_hold_is_named_and_no_file_is_offered(open_app, 
 
     assert_no_exception(at)
     assert shown_count(at) == 1
-    [error] = [error.value for error in at.error]
-    assert "row 2" in error and text("col_name", "ja") in error and "😀" in error
+    [error] = [seen(error.value) for error in at.error]
+    assert error == text("export_cp932_refused", "ja", row=2, column=text("col_name", "ja"), char="😀")
     assert not has_key(at, "cu_download")
     assert "cu_export" not in at.session_state
+    assert has_key(at, "cu_cp932_replace") and has_key(at, "cu_cp932_utf8")  # the alternatives offered

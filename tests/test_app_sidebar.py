@@ -15,6 +15,7 @@ from apptest_support import (  # noqa: F401  (fixtures)
     open_app,
     sidebar_warnings,
 )
+from dashboard.safe import seen
 from segmentation import engine
 from segmentation.texts import text
 from segmentation.thresholds import DEFAULT_THRESHOLDS
@@ -156,7 +157,7 @@ def test_a_saved_preset_loads_back_its_thresholds(open_app, demo_db, tmp_path):
     at.get_by_key("sb_preset_save").click().run()
 
     assert_no_exception(at)
-    assert [success.value for success in at.sidebar.success] == [text("preset_saved", "ja", name="繁忙期")]
+    assert [seen(success.value) for success in at.sidebar.success] == [text("preset_saved", "ja", name="繁忙期")]
     assert at.get_by_key("sb_preset_choice").options == ["繁忙期"]
 
     at.get_by_key("sb_min_orders").set_value(8).run()
@@ -166,4 +167,4 @@ def test_a_saved_preset_loads_back_its_thresholds(open_app, demo_db, tmp_path):
     assert_no_exception(at)
     assert at.get_by_key("sb_min_orders").value == 3
     assert at.query_params["f"] == "3"
-    assert [success.value for success in at.sidebar.success] == [text("preset_loaded", "ja", name="繁忙期")]
+    assert [seen(success.value) for success in at.sidebar.success] == [text("preset_loaded", "ja", name="繁忙期")]

@@ -118,10 +118,12 @@ def contents(path: Path) -> dict[str, tuple[list[tuple], list[tuple]]]:
 
 
 def data_of(path: Path) -> dict:
-    """The tables a backup carries, with the meta table's data_version row left out (it counts writes
-    of this file, so it differs after a restore on purpose)."""
+    """The tables a restore replaces, with the meta table's data_version row left out (it counts
+    writes of this file, so it differs after a restore on purpose). The users and the audit are
+    the machine's own: a restore keeps them (`backup.KEPT_ON_RESTORE`, tested in test_access.py)."""
     found = {name: value for name, value in contents(path).items()
-             if name != "schema_migrations" and not name.startswith("sequence ")}
+             if name != "schema_migrations" and not name.startswith("sequence ")
+             and name not in backup.KEPT_ON_RESTORE}
     columns, rows = found["meta"]
     found["meta"] = (columns, [row for row in rows if row[0] != "data_version"])
     return found
@@ -167,7 +169,8 @@ def rewritten(source: Path, target: Path, manifest=None, drop=(), replace=None) 
 def test_the_zip_holds_one_parquet_per_table_and_a_manifest_of_rows_and_columns(shop_db, tmp_path):
     summary = backup_database(shop_db, tmp_path / "backup.zip")
 
-    tables = {name: value for name, value in data_of(shop_db).items()}
+    tables = {name: value for name, value in contents(shop_db).items()  # the users and audit too
+              if name != "schema_migrations" and not name.startswith("sequence ")}
     with zipfile.ZipFile(tmp_path / "backup.zip") as archive:
         assert sorted(archive.namelist()) == sorted([f"{name}.parquet" for name in tables] + [MANIFEST_NAME])
         manifest = json.loads(archive.read(MANIFEST_NAME))
@@ -217,10 +220,14 @@ def test_parquet_keeps_decimals_dates_timestamps_and_leading_zeros(shop_db, tmp_
     assert created == [(dt.datetime(2023, 4, 1, 9, 15, 30, 123456),)]
 
 
-def test_backup_only_reads_the_database(shop_db, tmp_path):
-    before = digest(shop_db)
+def test_a_backup_changes_nothing_but_the_audit_which_records_who_took_it(shop_db, tmp_path):
+    before = contents(shop_db)
     backup_database(shop_db, tmp_path / "backup.zip")
-    assert digest(shop_db) == before
+    after = contents(shop_db)
+    assert {k: v for k, v in after.items() if k not in ("audit", "sequence audit_ids")} == \
+        {k: v for k, v in before.items() if k not in ("audit", "sequence audit_ids")}
+    added = [row for row in after["audit"][1] if row not in before["audit"][1]]
+    assert len(added) == 1 and added[0][4] == "backup"  # (id, when, user, role, action, ...)
 
 
 @pytest.mark.parametrize("existing", [False, True], ids=["no_earlier_backup", "over_an_earlier_backup"])
@@ -274,7 +281,8 @@ def test_a_restore_into_a_new_file_gives_back_every_table_row_for_row_with_its_t
     restored = restore_database(tmp_path / "backup.zip", tmp_path / "restored.duckdb")
 
     assert data_of(tmp_path / "restored.duckdb") == data_of(source_db)
-    assert restored.tables == summary.tables
+    assert restored.tables == {name: rows for name, rows in summary.tables.items()
+                               if name not in backup.KEPT_ON_RESTORE}
     assert restored.path == tmp_path / "restored.duckdb"
     assert data_version(tmp_path / "restored.duckdb") > data_version(source_db)
     restored_sequences = {k: v for k, v in contents(tmp_path / "restored.duckdb").items() if k.startswith("sequence")}

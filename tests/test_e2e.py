@@ -12,6 +12,7 @@ import pytest
 
 from scripts.appserver import CHROMIUM, CHROMIUM_ARGS, running_app
 from segmentation.demo import build_demo_database
+from segmentation.texts import text
 
 pytestmark = [
     pytest.mark.browser,
@@ -64,7 +65,10 @@ def test_moving_a_slider_changes_the_counts_and_the_url(app_url, page):
     tile = page.locator(".st-key-ov_tile_loyal [data-testid='stMetricValue']").first
     expect(tile).to_be_visible(timeout=60_000)
     before = tile.inner_text()
-    slider = page.locator("[data-testid='stSidebar'] [data-testid='stSlider'] input[type='range']").first
+    # The minimum-orders slider by its label (the first slider found could be another one while the
+    # sidebar is still being drawn).
+    slider = page.get_by_role("slider", name=text("min_orders", "ja"))
+    expect(slider).to_be_visible()
     slider.focus()
     page.keyboard.press("ArrowLeft")
     expect(page).to_have_url(re.compile(r"[?&]f=4(&|$)"), timeout=30_000)

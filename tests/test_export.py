@@ -437,10 +437,19 @@ def test_more_rows_than_a_sheet_holds_stop_with_advice_to_export_csv(monkeypatch
     assert list(tmp_path.iterdir()) == []
 
 
-def test_a_text_longer_than_an_excel_cell_holds_is_an_export_error():
+def test_a_text_longer_than_an_excel_cell_holds_is_cut_and_the_cut_listed_in_the_conditions_sheet():
     frame = pd.DataFrame({"メモ": ["ok", "x" * 32_768]})
-    with pytest.raises(ExportError, match="row 3, column メモ: the text has 32,768 characters"):
-        to_xlsx_bytes(frame, [])
+    notes = export.ExportNotes()
+
+    workbook = to_xlsx_bytes(frame, [("基準日", "2026-11-20")], lang="en", notes=notes)
+
+    assert xlsx_rows(workbook) == [("メモ",), ("ok",), ("x" * 32_767,)]
+    assert notes.cut == [export.CutCell("customers", "A3", 3, "メモ", 32_768, 32_767)]
+    assert xlsx_rows(workbook, sheet=1) == [
+        ("基準日", "2026-11-20"),
+        ("Cut cell", "A3 (メモ): only the first 32,767 of 32,768 characters are written "
+                     "(Excel holds 32,767 in one cell)"),
+    ]
 
 
 # ---------------------------------------------------------------------------------------------

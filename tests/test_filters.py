@@ -40,8 +40,8 @@ LIST_ROWS_SQL = """
 """
 
 SEARCH_SQL = (
-    "(contains(lower(coalesce(name, '')), $v7_search) OR contains(lower(coalesce(company, '')), $v7_search) "
-    "OR contains(lower(coalesce(email, '')), $v7_search) OR contains(lower(customer_id), $v7_search))"
+    "(contains(lower(coalesce(name, '')), lower($v7_search)) OR contains(lower(coalesce(company, '')), lower($v7_search)) "
+    "OR contains(lower(coalesce(email, '')), lower($v7_search)) OR contains(lower(customer_id), lower($v7_search)))"
 )
 
 FILTER_TABLE = [
@@ -90,7 +90,7 @@ FILTER_TABLE = [
      "expected_next_order_date <= $as_of + CAST($v7_within_days AS INTEGER)", {"v7_within_days": 7},
      "次回購入予定日が7日以内", "next order expected within 7 days", ["00042", "00043"]),
     ("search", "  YAMADA ",  # trimmed, any case, in name, company, email or id
-     SEARCH_SQL, {"v7_search": "yamada"},
+     SEARCH_SQL, {"v7_search": "YAMADA"},
      "「YAMADA」を含む", "matching “YAMADA”", ["00042", "00043"]),
     ("customer_ids", ("00042", "P1"),
      "list_contains($v7_ids, customer_id)", {"v7_ids": ["00042", "P1"]},

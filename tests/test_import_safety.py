@@ -15,6 +15,7 @@ import signal
 import subprocess
 import sys
 import time
+from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -22,10 +23,14 @@ import duckdb
 import pytest
 
 from segmentation import importer, import_write, schema
+from segmentation.contact_drafts import ContactDraft, save_draft
 from segmentation.import_report import ImportRejectedError
 from segmentation.importer import import_files
 from segmentation.presets import save_preset
 from segmentation.thresholds import Thresholds
+from segmentation.access import Viewer
+from segmentation.backup import KEPT_ON_RESTORE
+from segmentation.users import add_user
 
 from test_cli import run_cli
 from test_importer import counts, csv_file
@@ -77,7 +82,7 @@ CONTACTS = "customer_id,contacted_at,kind,note\nC1,2024-01-06 10:00,電話,お�
 @pytest.fixture(scope="module")
 def shop_template(tmp_path_factory) -> Path:
     """A database whose every table holds rows: customers, orders (plain and Shopify), contacts,
-    a saved mapping, the import log and a threshold preset."""
+    a saved mapping, the import log, a threshold preset and a contact draft."""
     folder = tmp_path_factory.mktemp("shop")
     db = folder / "shop.duckdb"
     import_files(db, customers=csv_file(folder, "customers.csv", CUSTOMERS),
@@ -85,6 +90,9 @@ def shop_template(tmp_path_factory) -> Path:
                  contacts=csv_file(folder, "contacts.csv", CONTACTS), save_mapping="plain")
     import_files(db, orders=PLATFORMS / "shopify" / "orders.csv")
     save_preset(db, "標準", Thresholds())
+    add_user(db, "hanako", "admin", "a long enough password", by=Viewer("boss", "admin", None, "test"))
+    with schema.writing(db, data_changed=False) as con:
+        save_draft(con, ContactDraft("C1", "", datetime(2024, 1, 7), "call", "", "書きかけの記録"))
     return db
 
 
@@ -136,8 +144,8 @@ elif moment == "writing":
     import_write.write_orders = write_orders
 elif moment == "committing":
     original_log = importer._log
-    def log(con, report):
-        original_log(con, report)
+    def log(con, report, by):
+        original_log(con, report, by)
         hold()
     importer._log = log
 if moment == "start":
@@ -507,11 +515,14 @@ def test_cli_rejects_without_skip_exits_2_and_changes_nothing(tmp_path, shop):
 
 
 def restored_content(db: Path) -> dict[str, list[tuple]]:
-    """What a restore carries over: every table but the file's own migration history, and
-    meta without data_version (a restore bumps it)."""
+    """What a restore carries over: every table but the file's own migration history, its users
+    and its audit (a restore keeps those as they are: `backup.KEPT_ON_RESTORE`), and meta without
+    data_version (a restore bumps it)."""
     found = whole(db)
-    del found["schema_migrations"]
+    for own in ("schema_migrations", *KEPT_ON_RESTORE):
+        del found[own]
     found["meta"] = [row for row in found["meta"] if row[0] != "data_version"]
+    found["(sequences)"] = [row for row in found["(sequences)"] if row[0] != "audit_ids"]
     return found
 
 

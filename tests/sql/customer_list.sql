@@ -51,4 +51,4 @@ WITH k AS (
             LEFT JOIN profile p USING (cid)
             LEFT JOIN contact_summary s USING (cid)
         )
-        SELECT * FROM rows WHERE list_contains($f_tiers, tier) AND lapsed = $f_lapsed AND (last_contact_at IS NULL OR CAST(last_contact_at AS DATE) < $as_of - CAST($f_quiet_days AS INTEGER)) AND (contains(lower(coalesce(name, '')), $f_search) OR contains(lower(coalesce(company, '')), $f_search) OR contains(lower(coalesce(email, '')), $f_search) OR contains(lower(customer_id), $f_search))
+        SELECT * FROM rows WHERE list_contains($f_tiers, tier) AND lapsed = $f_lapsed AND (last_contact_at IS NULL OR CAST(last_contact_at AS DATE) < $as_of - CAST($f_quiet_days AS INTEGER)) AND (contains(lower(coalesce(name, '')), lower($f_search)) OR contains(lower(coalesce(company, '')), lower($f_search)) OR contains(lower(coalesce(email, '')), lower($f_search)) OR contains(lower(customer_id), lower($f_search)))

@@ -1,0 +1,146 @@
+"""Cold start: from `streamlit run` to the overview drawn in a browser, on a fresh server.
+
+Chromium (headless, Playwright) is started first, so its own start is not counted. Then, for
+each round: `streamlit run app.py` on the database (`scripts/appserver.running_app`), the
+overview opened as soon as the server answers its health check, and the time taken from the
+moment the server process was started to the overview settled (the first successful
+`script_finished` and 1.5 s without a change in the main area; see `bench/app_latency.py`).
+The server is stopped after each round, so every round is a fresh server.
+
+By default the analysis cache next to the database (`<db>.analysis.duckdb`,
+`segmentation/analysis_store.py`) is used as a restart finds it; `--no-cache` removes it before
+every round (the cost of a first start on new data), `--both` measures the two alternately.
+
+    .venv/bin/python -m bench cold --rounds 3 --both
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from bench.app_latency import DEFAULT_DB, _INIT_SCRIPT, _cpu_seconds, _Recorder, _server_memory, _wait_settled  # noqa: E402
+from bench.run import _log  # noqa: E402
+
+
+def _cache_file(db: Path) -> Path | None:
+    """The analysis cache of `db`, or None for code that keeps none (a checkout from before it)."""
+    try:
+        from segmentation.analysis_store import cache_path
+    except ImportError:
+        return None
+    return cache_path(db)
+
+
+def _remove_cache(db: Path) -> None:
+    cache = _cache_file(db)
+    if cache is not None:
+        for candidate in (cache, cache.with_name(cache.name + ".wal")):
+            candidate.unlink(missing_ok=True)
+
+
+def _one_round(playwright, db: Path, *, use_cache: bool) -> dict[str, Any]:
+    from scripts.appserver import CHROMIUM, CHROMIUM_ARGS, free_port, running_app
+
+    if not use_cache:
+        _remove_cache(db)
+    cache = _cache_file(db)
+    cache_state = "no such thing" if cache is None else ("present" if cache.exists() else "absent")
+    with tempfile.TemporaryDirectory() as profile:
+        browser = playwright.chromium.launch_persistent_context(
+            profile, executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True,
+            viewport={"width": 1500, "height": 1100}, locale="en-US",
+        )
+        try:
+            page = browser.new_page()
+            page.add_init_script(_INIT_SCRIPT)
+            recorder = _Recorder()
+            page.on("websocket", recorder.attach)
+            load = os.getloadavg()[0]
+            started = time.perf_counter()
+            port = free_port()
+            with running_app(db, port=port, timeout=180) as url:
+                answered = time.perf_counter() - started
+                page.goto(url, wait_until="domcontentloaded")
+                navigated = time.perf_counter() - started
+                # Page times count from the navigation's start: the server start comes before it.
+                settled = _wait_settled(page, recorder, 0, 0.0)
+                server = _server_memory(port)
+                cpu = _cpu_seconds(server["pid"]) if server else None
+            return {
+                "cache": use_cache, "cache_at_start": cache_state, "loadavg_1min": load, "server_cpu_s": cpu,
+                "server_answered_s": answered, "navigation_started_s": navigated,
+                "overview_finished_s": None if settled["script_finished_s"] is None
+                else navigated + settled["last_script_finished_s"],
+                "overview_settled_s": None if settled["main_settled_s"] is None
+                else navigated + settled["main_settled_s"],
+                "page": settled,
+            }
+        finally:
+            browser.close()
+
+
+def measure(db: Path, rounds: int, modes: list[bool]) -> dict[str, Any]:
+    from playwright.sync_api import sync_playwright
+
+    results: list[dict[str, Any]] = []
+    with sync_playwright() as playwright:
+        for _ in range(rounds):
+            for use_cache in modes:
+                result = _one_round(playwright, db, use_cache=use_cache)
+                results.append(result)
+                _log(f"cold start ({'cache' if use_cache else 'no cache'}): overview settled "
+                     f"{result['overview_settled_s']:.2f} s after `streamlit run` (load {result['loadavg_1min']:.2f})")
+    return {"db": str(db), "rounds": results}
+
+
+def format_report(report: dict[str, Any]) -> str:
+    out = ["| round | analysis cache at start | load average (1 min) | server answers (s) | overview finished (s) | "
+           "overview settled (s) | server CPU until then (s) |", "|---:|:---|---:|---:|---:|---:|---:|"]
+    for number, r in enumerate(report["rounds"], 1):
+        finished = "—" if r["overview_finished_s"] is None else f"{r['overview_finished_s']:.2f}"
+        settled = "—" if r["overview_settled_s"] is None else f"{r['overview_settled_s']:.2f}"
+        cpu = "—" if r.get("server_cpu_s") is None else f"{r['server_cpu_s']:.2f}"
+        out.append(f"| {number} | {r.get('cache_at_start', '')} | {r['loadavg_1min']:.2f} | "
+                   f"{r['server_answered_s']:.2f} | {finished} | {settled} | {cpu} |")
+    for mode in (True, False):
+        values = [r["overview_settled_s"] for r in report["rounds"] if r["cache"] is mode and r["overview_settled_s"]]
+        if values:
+            out.append(f"\n{'With the cache' if mode else 'Without the cache'}: overview settled, median "
+                       f"{statistics.median(values):.2f} s (best {min(values):.2f}, worst {max(values):.2f}).")
+    return "\n".join(out)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench cold", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--db", default=str(DEFAULT_DB), help="the database (default: %(default)s)")
+    parser.add_argument("--rounds", type=int, default=3, help="fresh servers per mode (default 3)")
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument("--no-cache", action="store_true", help="remove the analysis cache before every round")
+    group.add_argument("--both", action="store_true", help="alternate: without the cache, then with it")
+    parser.add_argument("--json", help="also write the measurements to this JSON file")
+    args = parser.parse_args(argv)
+    db = Path(args.db)
+    if not db.exists():
+        parser.error(f"no database at {db}: run `python -m bench` first (it builds bench/out/*.duckdb)")
+    modes = [False, True] if args.both else [not args.no_cache]
+    report = measure(db, args.rounds, modes)
+    print(format_report(report))
+    if args.json:
+        Path(args.json).write_text(json.dumps(report, indent=2, default=str))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
