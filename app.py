@@ -41,12 +41,12 @@ except SegmentationError as error:  # a locked, damaged or newer file: one sente
     st.stop()
 analysis = auth.visible_analysis(analysis, person)  # a staff user's holds only their customers
 
+auth.sidebar_badge(person, sidebar.session_lang())  # who is signed in, at the top of the sidebar
 view = sidebar.build(path, analysis, person)
 st.session_state["view"] = view
 st.session_state["analysis"] = analysis
 st.session_state["viewer"] = person
 lang = view.lang
-auth.sidebar_badge(person, lang)
 if notice:
     st.info(text(notice, lang))
 

@@ -1,6 +1,10 @@
 """Save a PNG of every page in both languages with headless Chromium (Debian's package).
 
     python scripts/screenshots.py --db data/demo.duckdb [--out docs/screenshots]
+
+With `--team`, the pictures are taken on a copy of the database given users (an admin, a
+manager, a staff user) and a few audited exports: the sign-in page, then every page signed in as
+`--as NAME` (default: the admin), the Admin page included.
 """
 
 from __future__ import annotations
@@ -17,7 +21,8 @@ from playwright.sync_api import expect, sync_playwright  # noqa: E402
 from scripts.appserver import CHROMIUM, CHROMIUM_ARGS, ROOT, running_app  # noqa: E402
 
 PAGES = {"overview": "", "trends": "trends", "customers": "customers", "customer": "customer?id=0000015",
-         "data": "data"}
+         "data": "data", "admin": "admin", "signin": ""}
+TEAM_PASSWORD = "screenshots only 1"
 EXAMPLE_SHOP_FILE = ROOT / "docs" / "examples" / "shop_orders_sjis.csv"
 
 
@@ -50,12 +55,61 @@ def main() -> int:
     parser.add_argument("--db", default=str(ROOT / "data" / "demo.duckdb"))
     parser.add_argument("--out", default=str(ROOT / "docs" / "screenshots"))
     parser.add_argument("--langs", default="ja,en")
-    parser.add_argument("--pages", default=",".join(PAGES), help="which pages (default: all)")
+    parser.add_argument("--pages", help="which pages (default: all; the sign-in page only with --team)")
     parser.add_argument("--width", type=int, default=1500, help="browser width in px (default 1500)")
+    parser.add_argument("--team", action="store_true", help="on a copy with users: sign-in page, then signed in")
+    parser.add_argument("--as", dest="as_user", default="yamada", help="with --team: who signs in")
     args = parser.parse_args()
+    args.pages = args.pages or ",".join(name for name in PAGES if args.team or name != "signin")
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    with running_app(Path(args.db)) as url, sync_playwright() as playwright, \
+    with tempfile.TemporaryDirectory() as scratch:
+        db = team_copy(Path(args.db), Path(scratch)) if args.team else Path(args.db)
+        return take(args, db, out)
+
+
+def team_copy(db: Path, scratch: Path) -> Path:
+    """A copy of `db` with three users and what they did in the audit."""
+    import shutil
+
+    from segmentation import audit, users
+    from segmentation.access import Viewer, restricted_analysis
+    from segmentation.analysis import Analysis
+    from segmentation.thresholds import Thresholds
+
+    copy = Path(shutil.copy(db, scratch / db.name))
+    owner = Viewer("os:owner", "admin", None, "cli owner@shop-pc")
+    analysis = Analysis.open(copy)
+    staff = analysis.fetchall("SELECT staff FROM cust WHERE staff IS NOT NULL GROUP BY staff "
+                              "ORDER BY count(*) DESC, staff LIMIT 1")[0][0]
+    users.add_user(copy, "yamada", "admin", TEAM_PASSWORD, by=owner)
+    users.add_user(copy, "sato", "manager", TEAM_PASSWORD, by=owner)
+    users.add_user(copy, "hanako", "staff", TEAM_PASSWORD, staff=staff, by=owner)
+    mine = restricted_analysis(analysis, staff)
+    audit.log(copy, Viewer("hanako", "staff", staff, "page 192.168.10.24"), "export",
+              audit.conditions(thresholds=Thresholds(), as_of=mine.default_as_of(), format="csv_utf8"),
+              customers=mine.customer_count)
+    audit.log(copy, Viewer("sato", "manager", None, "page 192.168.10.31"), "export",
+              audit.conditions(thresholds=Thresholds(min_orders=4), as_of=analysis.default_as_of(), format="xlsx"),
+              customers=analysis.customer_count)
+    mine.close()
+    analysis.close()
+    return copy
+
+
+def sign_in(page, name: str) -> None:
+    """Fill the sign-in form when the page shows it, and wait for the signed-in page."""
+    field = page.locator(".st-key-auth_name input")
+    if not field.count():
+        return
+    field.fill(name)
+    page.locator(".st-key-auth_password input").fill(TEAM_PASSWORD)
+    page.locator("[data-testid='stFormSubmitButton'] button").click()
+    expect(page.locator(".st-key-auth_sign_out")).to_be_visible(timeout=120_000)
+
+
+def take(args, db: Path, out: Path) -> int:
+    with running_app(db) as url, sync_playwright() as playwright, \
             tempfile.TemporaryDirectory() as profile:
         browser = playwright.chromium.launch_persistent_context(
             profile, executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True,
@@ -67,6 +121,9 @@ def main() -> int:
                 for name in args.pages.split(","):
                     path = PAGES[name]
                     page.goto(f"{url}/{path}{'&' if '?' in path else '?'}lang={lang}")
+                    if args.team and name != "signin":
+                        page.wait_for_selector("[data-testid='stMain'] h1", timeout=180_000)
+                        sign_in(page, args.as_user)
                     wait_for_app(page)
                     if name in PREPARE:
                         PREPARE[name](page)

@@ -9,21 +9,14 @@ from typing import Any, Sequence
 
 import pandas as pd
 
-from .errors import SegmentationError
+from .errors import CataloguedError
 from .texts import text
 from .rules import display_order
 
 
-class CliError(SegmentationError):
+class CliError(CataloguedError):
     """A problem with the command line itself (a missing --db, an unwritable output), named by
     its sentence in the text catalogue so it can be said in the user's language."""
-
-    def __init__(self, key: str, **values: Any):
-        self.key, self.values = key, values
-        super().__init__(text(key, "en", **values))
-
-    def message(self, lang: str) -> str:
-        return text(self.key, lang, **self.values)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -253,8 +253,8 @@ def add_user_commands(sub, add) -> None:
     """`users ACTION` (each action takes --db, --as-user and --lang after it) and `audit`."""
     p = sub.add_parser("users", help="Add, change, remove and list the people who may sign in to the dashboard.",
                        description="Add, change, remove and list the people who may sign in to the dashboard.",
-                       epilog=f"examples: {PROG} users add hanako --role staff --staff '佐藤 幹' --db shop.duckdb\n"
-                              f"          " + EXAMPLES["users"],
+                       epilog="example: " + EXAMPLES["users"] + "\n"
+                              f"adding a staff user: {PROG} users add hanako --role staff --staff '佐藤 幹' --db shop.duckdb",
                        formatter_class=argparse.RawDescriptionHelpFormatter)
     actions = p.add_subparsers(dest="users_command", required=True, metavar="ACTION")
 

@@ -18,7 +18,7 @@ import pandas as pd
 from . import contact_drafts, schema
 from .analysis import Analysis
 from .at_date import classify_sql
-from .errors import SegmentationError
+from .errors import CataloguedError, SegmentationError
 from .filters import READY_VIEWS, SORTS, CustomerFilters, FilterError, filters_sql
 from .periods import HIGH_DATE, LOW_DATE, to_date
 from .rules import Params, thresholds_or_default, tier_rank_sql
@@ -34,20 +34,8 @@ __all__ = [  # the filters live in `filters.py`; lists name them from here too
 ]
 
 
-class ContactError(SegmentationError, ValueError):
-    """A contact to log is incomplete or out of range. `key` names the sentence in the text
-    catalogue (`texts.py`) so a page can show it in the manager's language."""
-
-    def __init__(self, key: str, **values: Any):
-        from .texts import text
-
-        self.key, self.values = key, values
-        super().__init__(text(key, "en", **values))
-
-    def message(self, lang: str) -> str:
-        from .texts import text
-
-        return text(self.key, lang, **self.values)
+class ContactError(CataloguedError, ValueError):
+    """A contact to log is incomplete or out of range (the sentence's `key` in the text catalogue)."""
 
 
 # ---------------------------------------------------------------------------------------------

@@ -13,6 +13,20 @@ class SegmentationError(Exception):
         return str(self)
 
 
+class CataloguedError(SegmentationError):
+    """An error whose sentence is the text catalogue's entry `key` filled with `values`: `str`
+    is the English sentence, `message(lang)` the one a page or the CLI shows in its language."""
+
+    def __init__(self, key: str, **values):
+        self.key, self.values = key, values
+        super().__init__(self.message("en"))
+
+    def message(self, lang: str) -> str:
+        from .texts import text
+
+        return text(self.key, lang, **self.values)
+
+
 class ThresholdError(SegmentationError, ValueError):
     """A threshold value is out of range or of the wrong kind."""
 

@@ -20,14 +20,14 @@ import os
 import time
 import unicodedata
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Callable
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
 from . import audit, schema
 from .access import ROLES, Viewer
-from .errors import SegmentationError
+from .errors import CataloguedError
 
 __all__ = ["User", "UserError", "SignInError", "SignInPolicy", "add_user", "authenticate", "get_user",
            "list_users", "remove_user", "set_password", "set_role", "has_users", "MIN_PASSWORD_LENGTH"]
@@ -39,19 +39,8 @@ _hasher = PasswordHasher()  # Argon2id with the library's recommended parameters
 _DUMMY_HASH = _hasher.hash("no user has this password: it only makes unknown names take as long")
 
 
-class UserError(SegmentationError, ValueError):
-    """A user cannot be added or changed. `key` names the sentence in the text catalogue."""
-
-    def __init__(self, key: str, **values: Any):
-        from .texts import text
-
-        self.key, self.values = key, values
-        super().__init__(text(key, "en", **values))
-
-    def message(self, lang: str) -> str:
-        from .texts import text
-
-        return text(self.key, lang, **self.values)
+class UserError(CataloguedError, ValueError):
+    """A user cannot be added or changed (the sentence's `key` in the text catalogue)."""
 
 
 class SignInError(UserError):
