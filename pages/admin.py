@@ -53,7 +53,7 @@ shown["role"] = [text(f"role_{r}", lang) if isinstance(r, str) and r in ("admin"
                  for r in shown["role"]]
 shown.columns = [text(f"col_{c}", lang) for c in shown.columns]
 st.dataframe(blank_missing(shown, with_time=(text("col_happened_at", lang),)), hide_index=True, width="stretch",
-             height=min(36 * (len(shown) + 1) + 3, 420),
+             height=min(35 * (len(shown) + 2) + 3, 420),
              column_config={text("col_details", lang): st.column_config.TextColumn(width="large")})
 
 
