@@ -50,6 +50,15 @@ def _remove_cache(db: Path) -> None:
             candidate.unlink(missing_ok=True)
 
 
+def _make_cache(db: Path) -> None:
+    """Write the analysis cache of `db` as a running server leaves it for its next start
+    (`Analysis.open` builds and saves it), in a process of its own so this one stays small."""
+    import subprocess
+
+    subprocess.run([sys.executable, "-c", "import sys; from segmentation.analysis import Analysis; "
+                    "Analysis.open(sys.argv[1]).close()", str(db)], check=True, cwd=ROOT)
+
+
 def _one_round(playwright, db: Path, *, use_cache: bool) -> dict[str, Any]:
     from scripts.appserver import CHROMIUM, CHROMIUM_ARGS, free_port, running_app
 
@@ -57,6 +66,9 @@ def _one_round(playwright, db: Path, *, use_cache: bool) -> dict[str, Any]:
         _remove_cache(db)
     cache = _cache_file(db)
     cache_state = "no such thing" if cache is None else ("present" if cache.exists() else "absent")
+    if use_cache and cache_state == "absent":
+        _make_cache(db)
+        cache_state = "made before the round" if cache.exists() else "absent (could not be made)"
     with tempfile.TemporaryDirectory() as profile:
         browser = playwright.chromium.launch_persistent_context(
             profile, executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True,

@@ -33,6 +33,7 @@ import datetime as dt
 import json
 import math
 import os
+import resource
 import shutil
 import statistics
 import sys
@@ -88,17 +89,22 @@ async def _import(app_db: Path, orders: Path, marks: dict[str, Any]) -> None:
     env = {k: v for k, v in os.environ.items() if k != "SEGMENTATION_DB"}
     env["PYTHONPATH"] = str(ROOT) + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
     marks["import_start"] = time.time()
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
     process = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "segmentation", "import", "--db", str(app_db), "--orders", str(orders), "--lang", "en",
         cwd=ROOT, env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
     stdout, stderr = await process.communicate()
     marks["import_end"] = time.time()
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)  # the import is the only child reaped meanwhile
+    marks["import_cpu_s"] = (after.ru_utime + after.ru_stime) - (children.ru_utime + children.ru_stime)
+    marks["import_peak_rss_mb"] = after.ru_maxrss / 1024
     marks["import_exit"] = process.returncode
     marks["import_output"] = (stdout.decode(errors="replace") + stderr.decode(errors="replace"))[-3000:]
 
 
 async def drive(url: str, plan: dict[str, Any], *, sessions: int, alone_rounds: int, rounds_before: int,
-                rounds_after: int, ready_view_label: str, quiet_ms: float, timeout_s: float) -> dict[str, Any]:
+                rounds_after: int, ready_view_label: str, quiet_ms: float, timeout_s: float,
+                nice_browser: bool = True) -> dict[str, Any]:
     """Run the phases (module docstring) and return every interaction, session and time mark."""
     from playwright.async_api import async_playwright
 
@@ -121,7 +127,7 @@ async def drive(url: str, plan: dict[str, Any], *, sessions: int, alone_rounds: 
                                   quiet_ms=quiet_ms, timeout_s=timeout_s)
                 session.listen()
                 made.append(session)
-            sampler = asyncio.ensure_future(_sample_load(loads))
+            sampler = asyncio.ensure_future(_sample_load(loads, nice_browser))
 
             def session_url(number: int) -> str:
                 return f"{url}/?lang=en&t={session_tenure(number)}"
@@ -155,6 +161,8 @@ async def drive(url: str, plan: dict[str, Any], *, sessions: int, alone_rounds: 
                     while True:
                         round_started = time.time()
                         await session.one_round()
+                        _log(f"load: session {session.number} finished round {session.round} "
+                             f"in {time.time() - round_started:.0f} s")
                         done_before += 1
                         if done_before >= rounds_before:
                             ready[session.number].set()
@@ -178,6 +186,7 @@ async def drive(url: str, plan: dict[str, Any], *, sessions: int, alone_rounds: 
             await asyncio.gather(run_import(), *(explore(s, s is not first or not alone_rounds) for s in made))
             marks["end"] = time.time()
             sampler.cancel()
+            marks["browser_cpu_s"] = _descendants_cpu()  # Chromium and Playwright's driver, still running
         finally:
             await browser.close()
     return {"marks": marks, "loadavg_samples": loads,
@@ -192,9 +201,12 @@ def session_tenure(number: int) -> int:
     return 365 + 5 * number
 
 
-async def _sample_load(into: list[list[float]]) -> None:
+async def _sample_load(into: list[list[float]], nice_browser: bool) -> None:
+    """The load average every 5 s; and new browser processes sent to nice 19 if asked."""
     while True:
         into.append([time.time(), os.getloadavg()[0]])
+        if nice_browser:
+            _lower_browser_priority()
         await asyncio.sleep(5)
 
 
@@ -247,15 +259,18 @@ def summarise(run: dict[str, Any]) -> dict[str, Any]:
 
 def measure(db: Path, work: Path, *, sessions: int = 20, rows: int = 1_000_000, seed: int = SEED, days: int = 7,
             alone_rounds: int = 2, rounds_before: int = 1, rounds_after: int = 1, ready_view: str = "loyal_lapsing",
-            quiet_ms: float = 1000, timeout_s: float = 300, server_timeout: float = 180) -> dict[str, Any]:
-    """Everything: prepare, serve, drive, check. Returns the result (JSON-able)."""
+            quiet_ms: float = 1000, timeout_s: float = 300, server_timeout: float = 180,
+            nice_browser: bool = True) -> dict[str, Any]:
+    """Everything: prepare, serve, drive, then check. The browser part is kept in
+    `work/run.json` before the checks start (`python -m bench load --check-only` redoes them)."""
     from bench import load_check
     from bench.app_latency import _server_memory
     from scripts.appserver import free_port, running_app
 
     plan = prepare(db, work, rows=rows, seed=seed, days=days, sessions=sessions)
-    _log(f"load: orders file {plan['orders_file']['rows']:,} rows for {plan['orders_file']['existing_customers']:,} "
-         f"existing and {plan['orders_file']['new_customers']:,} new customers ({plan['orders_file']['write_s']:.1f} s)")
+    made = plan["orders_file"]
+    _log(f"load: orders file {made['rows']:,} rows for {made['existing_customers']:,} existing and "
+         f"{made['new_customers']:,} new customers ({made['write_s']:.1f} s)")
     labels = load_check.ready_view_labels()
     load_start = os.getloadavg()
     port = free_port()
@@ -265,30 +280,95 @@ def measure(db: Path, work: Path, *, sessions: int = 20, rows: int = 1_000_000, 
     with _environment("STREAMLIT_CLIENT_SHOW_ERROR_DETAILS", "full"), \
             _environment("STREAMLIT_SERVER_FILE_WATCHER_TYPE", "none"), \
             running_app(plan["app_db"], port=port, timeout=server_timeout) as url:
+        server_pid = _server_memory(port).get("pid")
+        cpu_before = _cpu_now(server_pid)
         run = asyncio.run(drive(url, plan, sessions=sessions, alone_rounds=alone_rounds, rounds_before=rounds_before,
                                 rounds_after=rounds_after, ready_view_label=labels[ready_view], quiet_ms=quiet_ms,
-                                timeout_s=timeout_s))
+                                timeout_s=timeout_s, nice_browser=nice_browser))
+        cpu_after = _cpu_now(server_pid)
         run["server_memory"] = _server_memory(port)
+    run["cpu_s"] = {key: cpu_after[key] - cpu_before[key] for key in cpu_before}
     run["loadavg_start"], run["loadavg_end"] = load_start, os.getloadavg()
-    states = {"before": load_check.State("before", plan["before_db"]),
-              "after": load_check.State("after", plan["app_db"])}
+    run["plan"] = {key: (str(value) if isinstance(value, Path) else value) for key, value in plan.items()}
+    run["settings"] = {"sessions": sessions, "rows": rows, "seed": seed, "days": days, "alone_rounds": alone_rounds,
+                       "rounds_before": rounds_before, "rounds_after": rounds_after, "ready_view": ready_view,
+                       "quiet_ms": quiet_ms, "timeout_s": timeout_s, "nice_browser": nice_browser}
+    saved = work / "run.json"
+    saved.write_text(json.dumps(run, default=str))
+    _log(f"load: browser part kept in {saved}; checking every view against the package")
+    return check(run)
+
+
+def check(run: dict[str, Any]) -> dict[str, Any]:
+    """Compare every view with the package's before- and after-state and summarise the times."""
+    from bench import load_check
+
+    states = {"before": load_check.State("before", Path(run["plan"]["before_db"])),
+              "after": load_check.State("after", Path(run["plan"]["app_db"]))}
     try:
         for state in states.values():
             state.open()
-        marks = run["marks"]
-        run["check"] = load_check.check_run(run["interactions"], run["sessions"], states, labels,
-                                            marks.get("import_end"))
+        run["check"] = load_check.check_run(run["interactions"], run["sessions"], states,
+                                            load_check.ready_view_labels(), run["marks"].get("import_end"))
         run["states"] = {name: {"caption": list(state.caption), "all_customers": state.all_customers}
                          for name, state in states.items()}
     finally:
         for state in states.values():
             state.close()
     run["summary"] = summarise(run)
-    run["plan"] = {key: (str(value) if isinstance(value, Path) else value) for key, value in plan.items()}
-    run["settings"] = {"sessions": sessions, "rows": rows, "seed": seed, "days": days, "alone_rounds": alone_rounds,
-                       "rounds_before": rounds_before, "rounds_after": rounds_after, "ready_view": ready_view,
-                       "quiet_ms": quiet_ms, "timeout_s": timeout_s}
     return run
+
+
+def _cpu_now(server_pid: int | None) -> dict[str, float]:
+    """CPU seconds so far: the whole machine (busy time of every CPU, /proc/stat), the app server
+    and this process (the Playwright driver's Python side)."""
+    from bench.app_latency import _cpu_seconds
+
+    fields = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+    busy = sum(fields) - fields[3] - fields[4]  # all but idle and iowait
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    return {"machine": busy / os.sysconf("SC_CLK_TCK"), "server": _cpu_seconds(server_pid) if server_pid else 0.0,
+            "driver": own.ru_utime + own.ru_stime}
+
+
+def _browser_processes() -> dict[int, float]:
+    """This process's descendants but the app server and the import (Playwright's driver and
+    Chromium): pid -> CPU seconds (with what their own ended children used)."""
+    parents: dict[int, int] = {}
+    spent: dict[int, float] = {}
+    tick = os.sysconf("SC_CLK_TCK")
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            command = (entry / "cmdline").read_bytes()
+        except OSError:
+            continue
+        parents[int(entry.name)] = int(fields[1])
+        if b"streamlit" not in command and b"segmentation" not in command:
+            spent[int(entry.name)] = sum(int(v) for v in fields[11:15]) / tick  # utime stime cutime cstime
+    me, found = os.getpid(), {}
+    for pid in spent:
+        ancestor = parents.get(pid)
+        while ancestor and ancestor != me:
+            ancestor = parents.get(ancestor)
+        if ancestor == me:
+            found[pid] = spent[pid]
+    return found
+
+
+def _descendants_cpu() -> float:
+    """CPU seconds of Playwright's driver and Chromium so far."""
+    return sum(_browser_processes().values())
+
+
+def _lower_browser_priority() -> None:
+    """Chromium and Playwright's driver at the lowest CPU priority (nice 19): the 2 cores then go
+    to the app server first, as they would with the browsers on the users' own machines."""
+    for pid in _browser_processes():
+        with contextlib.suppress(OSError):
+            os.setpriority(os.PRIO_PROCESS, pid, 19)
 
 
 @contextlib.contextmanager
@@ -328,18 +408,33 @@ def _cell(stats: dict[str, Any] | None) -> str:
 
 def format_report(run: dict[str, Any]) -> str:
     """The markdown for bench/RESULTS.md: settings, the times table, the checks."""
+    from bench.load_check import REFRESHING
+
     marks, totals, check = run["marks"], run["check"]["totals"], run["check"]
     loads = [v for _, v in run["loadavg_samples"]]
+    cpu = run.get("cpu_s") or {}
+    others = cpu.get("machine", 0) - cpu.get("server", 0) - cpu.get("driver", 0) - marks.get("import_cpu_s", 0) \
+        - marks.get("browser_cpu_s", 0)
     settings = run["settings"]
     out = [f"{settings['sessions']} sessions, import of {run['plan']['orders_file']['rows']:,} order rows "
            f"({run['plan']['orders_file']['existing_customers']:,} existing and "
            f"{run['plan']['orders_file']['new_customers']:,} new customers) into a copy of "
-           f"`{Path(run['plan']['source']).name}`; {os.cpu_count()} CPUs; load average (1 min) "
+           f"`{Path(run['plan']['source']).name}`; {os.cpu_count()} CPUs, Chromium "
+           + ("at nice 19" if settings.get("nice_browser") else "at normal priority")
+           + "; load average (1 min) "
            f"{run['loadavg_start'][0]:.2f} at the start, {run['loadavg_end'][0]:.2f} at the end, "
            + (f"median {statistics.median(loads):.1f}, highest {max(loads):.1f} during the run." if loads else "."),
            "",
-           f"Import: {marks['import_end'] - marks['import_start']:.1f} s wall (exit status {marks['import_exit']}). "
-           f"Whole run {marks['end'] - marks['start']:.0f} s. App server RSS at the end "
+           f"Import: {marks['import_end'] - marks['import_start']:.1f} s wall, "
+           f"{marks.get('import_cpu_s', 0):.1f} s CPU, peak RSS {marks.get('import_peak_rss_mb', 0):,.0f} MB "
+           f"(exit status {marks['import_exit']}). "
+           + (f"CPU time over the run: {cpu['machine']:,.0f} s on the machine "
+              f"({cpu['machine'] / (marks['end'] - marks['start']) / (os.cpu_count() or 1):.0%} of its "
+              f"{os.cpu_count()} CPUs), of which the app server {cpu['server']:,.0f} s, Chromium and Playwright "
+              f"{marks.get('browser_cpu_s', 0):,.0f} s, this driver {cpu['driver']:,.0f} s, the import "
+              f"{marks.get('import_cpu_s', 0):,.0f} s, other processes {others:,.0f} s. "
+              if (cpu := run.get("cpu_s")) else "")
+           + f"Whole run {marks['end'] - marks['start']:.0f} s. App server RSS at the end "
            f"{run.get('server_memory', {}).get('rss_mb', 0):,.0f} MB (peak "
            f"{run.get('server_memory', {}).get('hwm_mb', 0):,.0f} MB).",
            "",
@@ -369,7 +464,8 @@ def format_report(run: dict[str, Any]) -> str:
             f"Errors: exception boxes {totals['exceptions']}, error messages {totals['errors']}, console/page "
             f"errors {totals['console']}, other problems (timeouts, failed downloads) {totals['problems']}; "
             f"downloads {totals['downloads_ok']} of {totals['downloads']} complete with the promised rows; "
-            f"refusals while the file was busy {totals['refusals']}."]
+            f"refusals while the file was busy {totals['refusals']}; views with the notice \"{REFRESHING}\" "
+            f"{totals['notices']}."]
     for key, examples in check["examples"].items():
         if examples:
             out.append(f"\n{key}:\n" + "\n".join(f"- {text}" for text in examples[:10]))
@@ -389,18 +485,28 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--alone-rounds", type=int, default=2, help="rounds of session 0 alone after its warm-up")
     parser.add_argument("--rounds-before", type=int, default=1, help="rounds of every session before the import")
     parser.add_argument("--rounds-after", type=int, default=1, help="rounds of every session after the import")
-    parser.add_argument("--ready-view", default="loyal_lapsing", help="the ready-made view exported (default %(default)s)")
+    parser.add_argument("--ready-view", default="loyal_lapsing",
+                        help="the ready-made view exported (default %(default)s)")
     parser.add_argument("--quiet-ms", type=float, default=1000, help="quiet time that counts as settled")
     parser.add_argument("--timeout", type=float, default=300, help="longest wait for one interaction (s)")
+    parser.add_argument("--no-nice-browser", action="store_true",
+                        help="leave Chromium at normal CPU priority (by default it runs at nice 19, so that the "
+                             "times measure the server rather than 20 browsers sharing its CPUs)")
     parser.add_argument("--max-load", type=float, default=None, help="wait for a 1-minute load average below this")
     parser.add_argument("--max-wait", type=float, default=900, help="longest wait for --max-load (s)")
     parser.add_argument("--json", help="also write every interaction and check to this JSON file")
+    parser.add_argument("--check-only", metavar="RUN_JSON",
+                        help="only redo the checks and the report of a run kept in RUN_JSON (its databases stay "
+                             "under --work until the next run)")
     args = parser.parse_args(argv)
-    wait_for_quiet(args.max_load, args.max_wait)
-    run = measure(Path(args.db), Path(args.work), sessions=args.sessions, rows=args.rows, seed=args.seed,
-                  days=args.days, alone_rounds=args.alone_rounds, rounds_before=args.rounds_before,
-                  rounds_after=args.rounds_after, ready_view=args.ready_view, quiet_ms=args.quiet_ms,
-                  timeout_s=args.timeout)
+    if args.check_only:
+        run = check(json.loads(Path(args.check_only).read_text()))
+    else:
+        wait_for_quiet(args.max_load, args.max_wait)
+        run = measure(Path(args.db), Path(args.work), sessions=args.sessions, rows=args.rows, seed=args.seed,
+                      days=args.days, alone_rounds=args.alone_rounds, rounds_before=args.rounds_before,
+                      rounds_after=args.rounds_after, ready_view=args.ready_view, quiet_ms=args.quiet_ms,
+                      timeout_s=args.timeout, nice_browser=not args.no_nice_browser)
     print(format_report(run))
     if args.json:
         Path(args.json).write_text(json.dumps(run, indent=1, default=str))

@@ -7,11 +7,11 @@ ready-made view picked, "Prepare file" and the download, or a customer id typed.
 when, after the action, the last `script_finished` message the server sent says the run
 finished successfully (a run cut short by `st.rerun` is followed by another; decoded in Python
 as `bench/app_latency.py` does), `stApp`'s `data-test-script-state` is `notRunning`, the status
-widget is gone, no element is still loading its code (Streamlit's `stSkeleton` placeholders)
-or left stale from the run before, and neither the main area, the sidebar nor the websocket
-changed for `quiet_ms` (charts draw after the run ends). The time recorded runs
-from the keydown or click in the page to the last of those changes, on the page's own clock,
-so a busy Python driver does not inflate it; the wall-clock interval is kept too, to tell which
+widget is gone, no element is still loading its code (Streamlit's `stSkeleton` placeholders),
+left stale from the run before or, for a table, still mounting its grid, and neither the main
+area, the sidebar nor the websocket changed for `quiet_ms` (charts draw after the run ends).
+The time recorded runs from the keydown or click in the page to the last of those changes, on
+the page's own clock, so a busy Python driver does not inflate it; the wall-clock interval is kept too, to tell which
 interactions overlapped the import.
 
 After each settled interaction the view is read in one `evaluate`: the sidebar's data caption
@@ -76,7 +76,10 @@ POLL_SCRIPT = r"""
           ws: b.ws - ws0, lastWs: b.lastWs, lastMutation: b.lastMutation,
           widget: document.querySelector('[data-testid="stStatusWidget"]') !== null,
           loading: document.querySelector('[data-testid="stSkeleton"], [data-testid="stSkeletonElement"], ' +
-                                          '[data-testid="stAppSkeleton"], [data-stale="true"]') !== null};
+                                          '[data-testid="stAppSkeleton"], [data-stale="true"]') !== null ||
+                   // a table still mounting: its grid (and the row count the view is read from) comes later
+                   [...document.querySelectorAll('[data-testid="stMain"] [data-testid="stDataFrame"]')]
+                     .some(el => !el.querySelector('table[aria-rowcount], [role="grid"][aria-rowcount]'))};
 }
 """
 
@@ -105,14 +108,18 @@ READ_SCRIPT = r"""
     }
     tiles[code] = figures;
   }
-  const metrics = main ? all('[data-testid="stMetric"]', main).map(node => [
-      text(node.querySelector('[data-testid="stMetricLabel"]')), text(node.querySelector('[data-testid="stMetricValue"]'))]) : [];
+  const metric = node => [text(node.querySelector('[data-testid="stMetricLabel"]')),
+                          text(node.querySelector('[data-testid="stMetricValue"]'))];
+  const metrics = main ? all('[data-testid="stMetric"]', main).map(metric) : [];
   let afterOrders = false, ordersRows = null;
   for (const el of main ? all('h3, [data-testid="stDataFrame"]', main) : []) {
     if (el.tagName === 'H3') { afterOrders = text(el) === 'Orders'; continue; }
     if (afterOrders && ordersRows === null) {
       const table = el.querySelector('table[aria-rowcount], [role="grid"][aria-rowcount]');
       ordersRows = table ? Number(table.getAttribute('aria-rowcount')) - 1 : -1;
+      // An empty table is drawn with one row of empty cells.
+      const cells = table ? all('tbody td', table) : [];
+      if (ordersRows === 1 && cells.length && cells.every(td => !(td.innerText || '').trim())) ordersRows = 0;
       afterOrders = false;
     }
   }
@@ -125,8 +132,7 @@ READ_SCRIPT = r"""
     main_captions: main ? all('[data-testid="stCaptionContainer"]', main).map(text) : [],
     subheaders: main ? all('h3', main).map(text) : [],
     sliders, tiles, metrics, orders_rows: ordersRows,
-    customer_today: all('.st-key-cs_today [data-testid="stMetric"]').map(node => [
-      text(node.querySelector('[data-testid="stMetricLabel"]')), text(node.querySelector('[data-testid="stMetricValue"]'))]),
+    customer_today: all('.st-key-cs_today [data-testid="stMetric"]').map(metric),
     download_label: text(document.querySelector('.st-key-cu_download button')),
     prepare_button: document.querySelector('.st-key-cu_prepare button') !== null,
     ready_view: text(document.querySelector('.st-key-cu_view button[aria-checked="true"]')),

@@ -28,6 +28,7 @@ from bench.load_browser import number
 CAPTION = re.compile(r"^([\d,]+) customers, ([\d,]+) orders \(latest order (\S+)\)$")
 STATUS_LABELS = {False: "Active", True: "Lapsed", None: "Customers"}
 DOWNLOAD_LABEL = re.compile(r"Download ([\d,]+) customers$")  # after the button's icon name
+REFRESHING = "New data is being imported"  # the app's notice while a writer holds the file
 BUSY_PATTERNS = ("is in use by another program", "could not be recorded", "try again in a moment")
 
 
@@ -223,7 +224,7 @@ def check_run(interactions: list[dict[str, Any]], sessions: list[dict[str, Any]]
     session_of = {s["number"]: s for s in sessions}
     totals = {"views": 0, "before": 0, "after": 0, "mix": 0, "wrong": 0, "stale": 0, "exceptions": 0, "errors": 0,
               "refusals": 0, "problems": 0, "console": sum(len(s["console_errors"]) for s in sessions),
-              "downloads": 0, "downloads_ok": 0, "figures_checked": 0}
+              "downloads": 0, "downloads_ok": 0, "figures_checked": 0, "notices": 0}
     examples: dict[str, list[str]] = {key: [] for key in ("mix", "wrong", "stale", "exceptions", "errors",
                                                           "refusals", "problems", "console")}
     first_after: dict[int, dict[str, Any]] = {}
@@ -235,6 +236,7 @@ def check_run(interactions: list[dict[str, Any]], sessions: list[dict[str, Any]]
             totals["views"] += 1
         if found["state"]:
             totals[found["state"]] += 1
+        totals["notices"] += any(REFRESHING in (text or "") for text in (item.get("view") or {}).get("infos") or [])
         totals["figures_checked"] += len(found["checked"])
         for key in ("mix", "wrong"):
             totals[key] += len(found[key])

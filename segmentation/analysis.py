@@ -8,8 +8,9 @@ What the build leaves:
 - `cust`: one row per customer with an integer key `cid`, channel, region, staff, `created_on`,
   `first_activity` and `exists_from`;
 - `state`: one row per customer and activity day (a day with an order or a refund), holding the
-  customer's cumulative F, M in cents, last order day and tenure as of that day, valid until the
-  next activity day (`valid_to`). Between two activity days only recency changes, so a
+  customer's cumulative F, M in cents, last order day and tenure as of that day (and the last
+  order day before it, `prev_last_day`, for the gaps between orders), valid until the next
+  activity day (`valid_to`). Between two activity days only recency changes, so a
   customer's tier at any date D is the `state` row with `valid_from <= D < valid_to`;
 - `cust_category` (who bought which category) and `bounds` (earliest and latest order date,
   the number of orders).
@@ -135,7 +136,9 @@ MEMORY_STEPS: tuple[BuildStep, ...] = (
     """),
     BuildStep("drop_orders", "DROP TABLE ord"),
     # Cumulative figures per customer and activity day, valid until the next activity day, with
-    # the month indexes where each row starts and ends (the default period length).
+    # the month indexes where each row starts and ends (the default period length). Stored in
+    # the order of valid_to, so a question about one date skips the row groups that ended
+    # before it (a customer's current row, the one most dates need, comes last).
     BuildStep("state", f"""
         CREATE TABLE state AS
         WITH w AS (
@@ -145,17 +148,21 @@ MEMORY_STEPS: tuple[BuildStep, ...] = (
                    sum(cents) OVER run AS m_cents,
                    min(CASE WHEN n_orders > 0 THEN day END) OVER run AS first_day,
                    max(CASE WHEN n_orders > 0 THEN day END) OVER run AS last_day,
+                   max(CASE WHEN n_orders > 0 THEN day END) OVER earlier AS prev_last_day,
                    lead(day) OVER (PARTITION BY cid ORDER BY day) AS next_day
             FROM days
-            WINDOW run AS (PARTITION BY cid ORDER BY day ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)
+            WINDOW run AS (PARTITION BY cid ORDER BY day ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW),
+                   earlier AS (PARTITION BY cid ORDER BY day ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)
         )
         SELECT cid, day AS valid_from, coalesce(next_day, DATE '{HIGH_DATE}') AS valid_to,
                CAST(f AS INTEGER) AS f, CAST(m_cents AS BIGINT) AS m_cents, last_day,
                CAST(coalesce(last_day - first_day, 0) AS INTEGER) AS tenure,
                n_orders, CAST(f_campaign AS INTEGER) AS f_campaign,
                CAST({_MONTH_FROM} AS INTEGER) AS a_month,
-               CAST({_MONTH_TO} AS INTEGER) AS e_month
+               CAST({_MONTH_TO} AS INTEGER) AS e_month,
+               prev_last_day
         FROM w
+        ORDER BY valid_to
     """),
     # A refund is not an order: before its first order a customer is a prospect only from its
     # created_at on (or always, when unknown), so refund-only rows start no earlier than that.

@@ -16,6 +16,7 @@ Every change of users is written to the audit table in the same transaction (`au
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import os
 import time
 import unicodedata
@@ -36,7 +37,14 @@ MIN_PASSWORD_LENGTH = 10
 MAX_NAME_LENGTH = 120
 
 _hasher = PasswordHasher()  # Argon2id with the library's recommended parameters (RFC 9106)
-_DUMMY_HASH = _hasher.hash("no user has this password: it only makes unknown names take as long")
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    """A hash no user has: an unknown name is verified against it, so it takes as long as a known
+    one. Made on the first sign-in, not at import (a hash costs a quarter of a second, which
+    every fresh server's first page would otherwise wait for)."""
+    return _hasher.hash("no user has this password: it only makes unknown names take as long")
 
 
 class UserError(CataloguedError, ValueError):
@@ -213,7 +221,7 @@ def authenticate(db_path: str | os.PathLike, name: str, password: str, *, origin
             f"SELECT {_COLUMNS}, password_hash, failed_signins FROM users WHERE name = $name", {"name": name}
         ).fetchall() if schema.has_table(con, "users") else []
     stored = rows[0] if rows else None
-    correct = _verify(stored[6] if stored and stored[6] else _DUMMY_HASH, password) and stored is not None \
+    correct = _verify(stored[6] if stored and stored[6] else _dummy_hash(), password) and stored is not None \
         and stored[6] is not None
     moment = now()
     if stored is not None and stored[4] is not None and stored[4] > moment:

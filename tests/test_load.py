@@ -1,8 +1,11 @@
 """Load, small: browser sessions exploring the real app while the nightly import runs from the
-command line (`bench/load.py`, whose full run is `python -m bench load`). Four Chromium pages on
-a 1,500-customer demo copy; a 20,000-row orders file imported by `segmentation import` while
-they move sliders, switch pages and download a list. No timing is asserted: every wait is on a
-condition (a run finished, the page quiet, the import process ended)."""
+command line (`bench/load.py`, whose full run is `python -m bench load`). Four Chromium pages,
+starting together on a fresh server, on a 1,500-customer demo copy; a 20,000-row orders file
+imported by `segmentation import` while they move sliders, switch pages and download a list.
+No timing is asserted: every wait is on a condition (a run finished, the page quiet, the
+import process ended). Then the two ways an import met a page before (AppTest, no browser):
+landing in the middle of a customer page's run, and lengthening a slider's range; and the
+benchmark's own parts (the checks, the orders file)."""
 
 from __future__ import annotations
 
@@ -10,7 +13,9 @@ import os
 
 import pytest
 
+from apptest_support import open_app  # noqa: F401  (fixture)
 from scripts.appserver import CHROMIUM
+from segmentation import schema
 
 
 def in_browser(test):
@@ -65,6 +70,74 @@ def test_each_session_shows_the_new_data_on_its_first_interaction_after_the_impo
 
 
 # ---------------------------------------------------------------------------------------------
+# One page run, an import landing in the middle of it (AppTest, no browser)
+
+
+def test_the_customer_page_shows_one_state_when_an_import_lands_while_it_runs(open_app, demo_db, tmp_path,
+                                                                            monkeypatch):
+    """app.py takes the in-memory copy first; the customer page then reads the orders from the
+    file. An import that commits in between must not give a view with the tier figures of the old
+    data and the orders of the new: the page runs again and shows the new data throughout."""
+    import shutil
+
+    from apptest_support import assert_no_exception, table_with_column
+    from segmentation import customers
+    from segmentation.importer import import_files
+    from segmentation.texts import text
+
+    db = tmp_path / "copy.duckdb"
+    shutil.copy(demo_db, db)
+    with schema.reading(db) as con:
+        customer_id, orders_before = con.execute(
+            "SELECT customer_id, count(DISTINCT order_id) FROM orders WHERE amount > 0 "
+            "GROUP BY customer_id ORDER BY customer_id LIMIT 1").fetchone()
+    nightly = tmp_path / "nightly.csv"
+    nightly.write_text("order_id,customer_id,order_date,amount\n"
+                       + "".join(f"N{n},{customer_id},2026-11-2{n},1200\n" for n in (1, 2, 3)), encoding="utf-8")
+    read_record = customers.customer_record
+    landed: list[bool] = []
+
+    def import_lands_first(path, wanted, **options):
+        if not landed:  # the nightly import commits after app.py chose its copy of the data
+            landed.append(import_files(path, orders=nightly) is not None)
+        return read_record(path, wanted, **options)
+
+    monkeypatch.setattr(customers, "customer_record", import_lands_first)
+    at = open_app(db, query={"id": customer_id, "lang": "en"}, page="pages/customer.py")
+    assert_no_exception(at)
+    assert landed == [True]
+    metrics = {metric.label: metric.value for metric in at.metric}
+    orders = table_with_column(at, text("col_order_id", "en"))
+    assert metrics[text("col_orders", "en")] == str(orders_before + 3)  # the new data's tier figures
+    assert len(orders[orders[text("col_order_amount", "en")] > 0]) == orders_before + 3  # and its orders
+
+
+def test_the_thresholds_stay_when_new_data_lengthens_a_sliders_range(open_app, demo_db, tmp_path):
+    """An import a week on makes the longest tenure, and so the tenure slider's range, longer.
+    Streamlit then draws a new slider; it must keep the value the session had, not fall to 0."""
+    import shutil
+
+    from apptest_support import assert_no_exception
+    from segmentation.importer import import_files
+
+    db = tmp_path / "copy.duckdb"
+    shutil.copy(demo_db, db)
+    at = open_app(db, query={"t": "400", "f": "4", "lang": "en"})
+    tenure = at.slider(key="sb_min_tenure_days")
+    range_before = (tenure.min, tenure.max)
+    with schema.reading(db) as con:
+        oldest = con.execute("SELECT customer_id FROM orders ORDER BY order_date, customer_id LIMIT 1").fetchone()[0]
+    nightly = tmp_path / "nightly.csv"
+    nightly.write_text(f"order_id,customer_id,order_date,amount\nN1,{oldest},2027-02-20,1200\n", encoding="utf-8")
+    import_files(db, orders=nightly)
+    at.run()
+    assert_no_exception(at)
+    tenure = at.slider(key="sb_min_tenure_days")
+    assert (tenure.min, tenure.max) != range_before  # the range did change
+    assert (tenure.value, at.slider(key="sb_min_orders").value) == (400, 4)
+
+
+# ---------------------------------------------------------------------------------------------
 # The parts without a browser
 
 
@@ -110,7 +183,8 @@ def test_a_view_whose_figures_all_come_from_its_captions_state_passes():
     item = _overview("10 customers, 30 orders (latest order 2026-11-20)", {"first": 4, "loyal": 6},
                      {"loyal_lapsing": 2, "due_this_week": 1})
     found = check_view(item, STATES, LABELS, SESSION, import_end=None)
-    assert found == {"state": "before", "mix": [], "wrong": [], "stale": False, "checked": ["tiles", "act_now", "as_of"]}
+    assert found == {"state": "before", "mix": [], "wrong": [], "stale": False,
+                     "checked": ["tiles", "act_now", "as_of"]}
 
 
 def test_a_figure_from_the_other_state_is_a_mix_and_one_from_neither_is_wrong():
@@ -120,7 +194,8 @@ def test_a_figure_from_the_other_state_is_a_mix_and_one_from_neither_is_wrong():
                      {"loyal_lapsing": 9, "due_this_week": 1})
     found = check_view(item, STATES, LABELS, SESSION, import_end=None)
     assert found["state"] == "before"
-    assert [text.split(":")[0] for text in found["mix"]] == ["tiles"]  # the after-state's tiles under the before caption
+    # the after-state's tiles under the before-state's caption
+    assert [text.split(":")[0] for text in found["mix"]] == ["tiles"]
     assert found["wrong"][0].startswith("tiles sum to 12, caption says 10")
     assert found["wrong"][1].startswith("act_now: shown {'loyal_lapsing': 9")
 

@@ -20,7 +20,7 @@ WITH r AS (
     ) WHERE f >= 2
         ),
         g AS (
-            SELECT valid_from - lag(last_day) OVER (PARTITION BY cid ORDER BY valid_from) AS gap, n_orders
+            SELECT valid_from - prev_last_day AS gap, n_orders
             FROM state WHERE valid_from <= $as_of AND TRUE
         )
         SELECT (SELECT count(*) FROM r),
