@@ -37,7 +37,7 @@ RUN_NEEDS := $(DB)
 endif
 
 run: $(VENV)/.installed $(RUN_NEEDS)
-	SEGMENTATION_DB="$(RUN_DB)" $(BIN)/streamlit run app.py --server.address 127.0.0.1 --server.port $(PORT)
+	SEGMENTATION_DB="$(RUN_DB)" $(BIN)/python -m dashboard.serve --server.address 127.0.0.1 --server.port $(PORT)
 
 system-deps:
 	bash scripts/system-deps.sh

@@ -1,7 +1,8 @@
-"""Cold start: from `streamlit run` to the overview drawn in a browser, on a fresh server.
+"""Cold start: from starting the server to the overview drawn in a browser, on a fresh server.
 
 Chromium (headless, Playwright) is started first, so its own start is not counted. Then, for
-each round: `streamlit run app.py` on the database (`scripts/appserver.running_app`), the
+each round: the server as `make run` starts it (`python -m dashboard.serve`, i.e. `streamlit run
+app.py` opening the data while it starts; `scripts/appserver.running_app`) on the database, the
 overview opened as soon as the server answers its health check, and the time taken from the
 moment the server process was started to the overview settled (the first successful
 `script_finished` and 1.5 s without a change in the main area; see `bench/app_latency.py`).
@@ -113,7 +114,7 @@ def measure(db: Path, rounds: int, modes: list[bool]) -> dict[str, Any]:
                 result = _one_round(playwright, db, use_cache=use_cache)
                 results.append(result)
                 _log(f"cold start ({'cache' if use_cache else 'no cache'}): overview settled "
-                     f"{result['overview_settled_s']:.2f} s after `streamlit run` (load {result['loadavg_1min']:.2f})")
+                     f"{result['overview_settled_s']:.2f} s after the server started (load {result['loadavg_1min']:.2f})")
     return {"db": str(db), "rounds": results}
 
 

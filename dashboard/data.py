@@ -15,6 +15,7 @@ import functools
 import inspect
 import os
 import threading
+from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, ParamSpec, TypeVar
@@ -65,9 +66,52 @@ def _open_analysis(path: str, data_version: int) -> Analysis:
     contacts) is built or loaded in the background right away, so those pages rarely wait for
     it; then the cache is written with those side tables, for the next start.
     """
-    analysis = Analysis.open(path, wait_seconds=5.0, save_now=False)
+    analysis = _take_preloaded(path, data_version) or Analysis.open(path, wait_seconds=5.0, save_now=False)
     threading.Thread(target=_warm_up, args=(analysis,), daemon=True, name="analysis-warm-up").start()
     return analysis
+
+
+#: Analyses being opened ahead of the first page, by (file, data_version).
+_preloads: dict[tuple[str, int], Future] = {}
+
+
+def preload(path: Path) -> None:
+    """Start opening the analysis of `path` in the background: `dashboard/serve.py` calls it as
+    the server process starts, so the first page finds it open, or nearly, instead of opening it
+    after the browser has connected. Anything that goes wrong is left for the page's own open to
+    meet and report."""
+    if not path.exists():
+        return
+
+    def open_ahead(future: Future, key: str, version: int) -> None:
+        try:
+            future.set_result(Analysis.open(key, wait_seconds=5.0, save_now=False))
+        except BaseException:  # noqa: BLE001 - the page opens it again and says what failed
+            future.set_result(None)
+
+    try:
+        key, version = str(path.resolve()), _read_data_version(path)
+    except Exception:  # noqa: BLE001 - as above
+        return
+    future: Future = Future()
+    with _registry_lock:
+        if (key, version) in _preloads:
+            return
+        _preloads[(key, version)] = future
+    threading.Thread(target=open_ahead, args=(future, key, version), daemon=True, name="analysis-preload").start()
+
+
+def _take_preloaded(path: str, data_version: int) -> Analysis | None:
+    """The analysis preloaded for (path, data_version), waiting for it to finish; any other
+    preload is closed when it finishes (the data changed meanwhile)."""
+    with _registry_lock:
+        pending = dict(_preloads)
+        _preloads.clear()
+    for key, future in pending.items():
+        if key != (path, data_version):
+            future.add_done_callback(lambda done: done.result() and done.result().close())
+    future = pending.get((path, data_version))
+    return future.result() if future is not None else None
 
 
 def _warm_up(analysis: Analysis) -> None:

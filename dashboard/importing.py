@@ -32,7 +32,7 @@ from segmentation.access import Viewer
 from segmentation.backup import BackupSummary, backup_before_restore, backup_database, restore_database
 from segmentation.sources import sheet_names as workbook_sheet_names
 from segmentation.demo import DemoCounts, build_demo_database
-from segmentation.errors import SegmentationError
+from segmentation.errors import CataloguedError
 from segmentation.import_report import ImportReport
 from segmentation.importer import FilePreview, database_contents, import_files, inspect_file
 from segmentation.mapping import FIELDS, KEY_FIELDS, KINDS, Mapping
@@ -251,12 +251,9 @@ def missing_fields(mapping: Mapping) -> tuple[list[str], bool]:
 # --- One import from the page's choices ------------------------------------------------------------
 
 
-class SettingsConflict(SegmentationError):
-    """Choices made per file or per kind that one `import_files` call cannot carry out."""
-
-    def __init__(self, key: str, **values) -> None:
-        super().__init__(key)
-        self.key, self.values = key, values
+class SettingsConflict(CataloguedError):
+    """Choices made per file or per kind that one `import_files` call cannot carry out. Its
+    values may name catalogue entries (a setting, `data_...`) and kinds, said in the language."""
 
     def message(self, lang: str) -> str:
         values = {name: (text(value, lang) if isinstance(value, str) and value.startswith("data_") else value)

@@ -1,4 +1,5 @@
-"""Start the dashboard with `streamlit run` on a free 127.0.0.1 port, for screenshots and
+"""Start the dashboard as `make run` does (`python -m dashboard.serve`, i.e. `streamlit run app.py`
+opening the data while it starts) on a free 127.0.0.1 port, for screenshots, benchmarks and
 browser tests; always stopped on exit."""
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ def running_app(db: Path, *, port: int | None = None, timeout: float = 60.0) -> 
     env = {**os.environ, "SEGMENTATION_DB": str(db), "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false"}
     log = tempfile.TemporaryFile()  # a file, not a pipe: a chatty server never blocks on it
     process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.address", "127.0.0.1",
+        [sys.executable, "-m", "dashboard.serve", "--server.address", "127.0.0.1",
          "--server.port", str(port), "--server.headless", "true"],
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
     )

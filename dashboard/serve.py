@@ -1,0 +1,42 @@
+"""`python -m dashboard.serve [streamlit run options]`: `streamlit run app.py`, with the dashboard
+made ready while the server starts. `make run` and the tests' servers use it.
+
+A server started with `streamlit run app.py` does nothing until the first browser connects;
+then that browser waits while app.py imports the dashboard (pandas, Altair, DuckDB) and opens
+the analysis of the database. Here the same work starts in a thread the moment the process
+starts, beside the server's own start and the browser loading the page's scripts, so the first
+page mostly finds it done. The work is the app's own (the same modules, the same
+`dashboard.data` opening the same analysis); anything that fails here is left for the page to
+meet and report as it would without this. Plain `streamlit run app.py` still works: its first
+page is only slower.
+"""
+
+from __future__ import annotations
+
+import sys
+import threading
+from pathlib import Path
+
+APP = Path(__file__).resolve().parent.parent / "app.py"
+
+
+def _ready_ahead() -> None:
+    try:
+        from dashboard import data
+
+        data.preload(data.db_path())  # opens the analysis in a thread of its own (DuckDB, beside the imports)
+        # The modules app.py and the overview import, so that the first run does not import them.
+        from dashboard import actions, auth, charts, shell, sidebar, tables  # noqa: F401
+    except Exception:  # noqa: BLE001 - the first page does the same and reports what failed
+        pass
+
+
+def main(argv: list[str] | None = None) -> None:
+    from streamlit.web import cli  # Streamlit's own modules first, here: the thread then imports the app's
+
+    threading.Thread(target=_ready_ahead, daemon=True, name="dashboard-ready-ahead").start()
+    cli.main(args=["run", str(APP), *(sys.argv[1:] if argv is None else argv)], prog_name="streamlit")
+
+
+if __name__ == "__main__":
+    main()
