@@ -67,9 +67,12 @@ def _one_round(playwright, db: Path, *, use_cache: bool) -> dict[str, Any]:
         _remove_cache(db)
     cache = _cache_file(db)
     cache_state = "no such thing" if cache is None else ("present" if cache.exists() else "absent")
-    if use_cache and cache_state == "absent":
+    if use_cache:  # as a restart finds it: made, or replaced when stale (another schema, other data)
+        before = cache.stat().st_mtime_ns if cache.exists() else None
         _make_cache(db)
-        cache_state = "made before the round" if cache.exists() else "absent (could not be made)"
+        after = cache.stat().st_mtime_ns if cache.exists() else None
+        cache_state = "absent (could not be made)" if after is None else \
+            "present" if after == before else "made before the round"
     with tempfile.TemporaryDirectory() as profile:
         browser = playwright.chromium.launch_persistent_context(
             profile, executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True,

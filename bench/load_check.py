@@ -111,8 +111,9 @@ def figures(view: dict[str, Any], labels: dict[str, str], customer_id: str) -> d
     if tiles:
         shown["tiles"] = {(code, figure["label"]): number(figure.get("exact") or figure["value"])
                           for code, tile in tiles.items() for figure in tile}
+    short = tile_labels()  # the tiles show a view's short name (its full name is `labels`)
     acts = {key: number(value) for label, value in view.get("metrics") or [] for key, name in labels.items()
-            if label == name}
+            if label in (name, short.get(key))}
     if acts:
         shown["act_now"] = acts
     title = re.search(r"as of (\d{4}-\d{2}-\d{2})$", view.get("title") or "")
@@ -268,4 +269,12 @@ def ready_view_labels() -> dict[str, str]:
     from segmentation.texts import text
 
     return {key: text(f"view_{key}", "en") for key in READY_VIEWS}
+
+
+def tile_labels() -> dict[str, str]:
+    """Ready-made view key -> its short English name on the "who to contact now" tiles."""
+    from segmentation.filters import READY_VIEWS
+    from segmentation.texts import text
+
+    return {key: text(f"view_tile_{key}", "en") for key in READY_VIEWS}
 

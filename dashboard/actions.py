@@ -18,8 +18,8 @@ def act_now(view, analysis, as_of, key_prefix: str) -> None:
     for column, key in zip(columns, READY_VIEWS):
         total = counts[key]
         with column.container(border=True):
-            # Four to a row: the exact count fits, and the full name shows on hover where it is cut.
-            st.metric(text(f"view_{key}", view.lang), f"{total:,}", help=text(f"view_{key}", view.lang))
+            # Five to a row: a short name that shows in full, the view's full name on hover.
+            st.metric(text(f"view_tile_{key}", view.lang), f"{total:,}", help=text(f"view_{key}", view.lang))
             if st.button(text("act_now_open", view.lang), key=f"{key_prefix}_act_{key}", on_click=handoff.send,
                          args=("ready_view", key), icon=":material/list:"):
                 st.switch_page("pages/customers.py")

@@ -42,7 +42,7 @@ MOVEMENT_COLOURS: dict[str, str] = {
 }
 INFLOWS = ("new", "promoted", "reactivated")
 
-_STATUS_KEYS = ("active", "lapsed")
+STATUS_KEYS = ("active", "lapsed")
 _HEAT_SCHEME = "blues"
 
 
@@ -98,7 +98,7 @@ def _label_expr(values: list[str], labels: list[str]) -> str:
     return _lookup_expr("datum.value", values, labels)
 
 
-def _tier_colour(lang: str) -> alt.Color:
+def tier_colour(lang: str) -> alt.Color:
     """Colour by the raw tier code (so selections yield codes), with names in the legend.
 
     Every chart lists all tiers, so legends agree from chart to chart.
@@ -113,18 +113,18 @@ def _tier_colour(lang: str) -> alt.Color:
     )
 
 
-def _status_opacity(lang: str, keys: tuple[str, ...] = _STATUS_KEYS) -> alt.Opacity:
+def status_opacity(lang: str, keys: tuple[str, ...] = STATUS_KEYS) -> alt.Opacity:
     """Lapsed at `LAPSED_OPACITY`; prospects (no status) fully opaque and left out of the legend."""
     opacity = {"active": 1.0, "lapsed": LAPSED_OPACITY, "none": 1.0}
     domain = ["active", "lapsed", "none"]
-    labels = [text(f"status_{key}", lang) for key in _STATUS_KEYS]
+    labels = [text(f"status_{key}", lang) for key in STATUS_KEYS]
     return alt.Opacity(
         "status_key:N",
         sort=domain,
         scale=alt.Scale(domain=domain, range=[opacity[key] for key in domain]),
         # one status alone needs no legend
         legend=alt.Legend(
-            title=_t("col_status", lang), values=list(keys), labelExpr=_label_expr(list(_STATUS_KEYS), labels),
+            title=_t("col_status", lang), values=list(keys), labelExpr=_label_expr(list(STATUS_KEYS), labels),
             symbolType="square", symbolSize=120, symbolFillColor="#6B7280", symbolStrokeWidth=0,
         ) if len(keys) > 1 else None,
     )
@@ -134,7 +134,7 @@ def _status_key(lapsed: bool | None) -> str:
     return "none" if lapsed is None else ("lapsed" if lapsed else "active")
 
 
-def _tier_columns(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
+def tier_columns(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
     """Add the display columns every tier chart shares: tier_name, status, status_key, order."""
     lapsed = [_lapsed(value) for value in frame["lapsed"]]
     frame = frame.assign(
@@ -147,7 +147,7 @@ def _tier_columns(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
     return frame.drop(columns=["lapsed"])
 
 
-def _finish(chart: alt.TopLevelMixin, height: int | alt.Step | None = HEIGHT) -> alt.TopLevelMixin:
+def finish(chart: alt.TopLevelMixin, height: int | alt.Step | None = HEIGHT) -> alt.TopLevelMixin:
     """Width from the container, a sane height, and fonts that show Japanese (set in one
     `configure`: each of Altair's configure calls copies the whole chart)."""
     properties: dict[str, Any] = {"width": "container"}
@@ -171,7 +171,7 @@ def no_data_chart(lang: str, selection: alt.Parameter | None = None) -> alt.TopL
     chart = alt.Chart(message).mark_text(fontSize=14, color="#6B7280").encode(text="message:N")
     if selection is not None:
         chart = chart.add_params(selection)
-    return _finish(chart, height=NO_DATA_HEIGHT)
+    return finish(chart, height=NO_DATA_HEIGHT)
 
 
 def _one_mark(chart: alt.Chart) -> alt.Chart:
@@ -179,7 +179,7 @@ def _one_mark(chart: alt.Chart) -> alt.Chart:
     return chart.transform_aggregate(rows="count()")
 
 
-def _is_empty(frame: pd.DataFrame | None, *columns: str) -> bool:
+def is_empty(frame: pd.DataFrame | None, *columns: str) -> bool:
     return frame is None or frame.empty or any(column not in frame.columns for column in columns)
 
 
@@ -235,9 +235,9 @@ def counts_over_time_chart(
     if status not in ("both", "active", "lapsed"):
         raise ValueError(f"status must be 'both', 'active' or 'lapsed', not {status!r}.")
     selection = tier_selection()
-    if _is_empty(df, "period_end", "tier", "lapsed", "customers"):
+    if is_empty(df, "period_end", "tier", "lapsed", "customers"):
         return no_data_chart(lang, selection)
-    frame = _tier_columns(df[["period_end", "tier", "lapsed", "customers"]], lang)
+    frame = tier_columns(df[["period_end", "tier", "lapsed", "customers"]], lang)
     if status == "active":
         frame = frame[frame["status_key"] != "lapsed"]
     elif status == "lapsed":
@@ -245,13 +245,13 @@ def counts_over_time_chart(
     if frame.empty:
         return no_data_chart(lang, selection)
     frame = frame.assign(period_end=pd.to_datetime(frame["period_end"]), customers=frame["customers"].astype(int))
-    keys = tuple(key for key in _STATUS_KEYS if key in set(frame["status_key"]))
+    keys = tuple(key for key in STATUS_KEYS if key in set(frame["status_key"]))
 
     period = _t("chart_period", lang)
     encoding = dict(
         x=alt.X("period_end:T", title=period, axis=alt.Axis(format="%Y-%m", labelOverlap=True)),
-        color=_tier_colour(lang),
-        opacity=alt.OpacityValue(**alt.condition(selection, _status_opacity(lang, keys), alt.value(FADED_OPACITY))),
+        color=tier_colour(lang),
+        opacity=alt.OpacityValue(**alt.condition(selection, status_opacity(lang, keys), alt.value(FADED_OPACITY))),
         order=alt.Order("order:Q", sort="ascending"),
         detail="status_key:N",
         tooltip=[
@@ -271,26 +271,26 @@ def counts_over_time_chart(
         chart = alt.Chart(frame).mark_line(point=alt.OverlayMarkDef(size=18), strokeWidth=2).encode(
             y=alt.Y("customers:Q", stack=None, title=customers, axis=alt.Axis(format=",d")), **encoding,
         )
-    return _finish(chart.add_params(selection))
+    return finish(chart.add_params(selection))
 
 
 def revenue_over_time_chart(df: pd.DataFrame, lang: str) -> alt.TopLevelMixin:
     """Revenue of every period as bars stacked by tier (and status) in tier order."""
-    if _is_empty(df, "period_end", "tier", "lapsed", "revenue"):
+    if is_empty(df, "period_end", "tier", "lapsed", "revenue"):
         return no_data_chart(lang)
     frame = df[["period_end", "tier", "lapsed", "revenue"]]
     frame = frame[frame["revenue"].fillna(0) != 0]
     if frame.empty:
         return no_data_chart(lang)
-    frame, order = _ordered_periods(_tier_columns(frame, lang))
+    frame, order = _ordered_periods(tier_columns(frame, lang))
     frame = frame.drop(columns=["period_end"]).assign(revenue=frame["revenue"].astype(float))
-    keys = tuple(key for key in _STATUS_KEYS if key in set(frame["status_key"]))
+    keys = tuple(key for key in STATUS_KEYS if key in set(frame["status_key"]))
     revenue = _t("chart_revenue", lang)
     chart = alt.Chart(frame).mark_bar().encode(
         x=_period_axis(lang, order),
         y=alt.Y("revenue:Q", stack="zero", title=revenue, axis=alt.Axis(format=",.0f")),
-        color=_tier_colour(lang),
-        opacity=_status_opacity(lang, keys),
+        color=tier_colour(lang),
+        opacity=status_opacity(lang, keys),
         order=alt.Order("order:Q", sort="ascending"),
         tooltip=[
             alt.Tooltip("period:N", title=_t("chart_period", lang)),
@@ -299,7 +299,7 @@ def revenue_over_time_chart(df: pd.DataFrame, lang: str) -> alt.TopLevelMixin:
             alt.Tooltip("revenue:Q", title=revenue, format=",.0f"),
         ],
     )
-    return _finish(chart)
+    return finish(chart)
 
 
 def _move_direction(row: Any, tier: str | None) -> int:
@@ -325,7 +325,7 @@ def movements_chart(df: pd.DataFrame, lang: str, tier: str | None = None) -> alt
     if tier is not None and tier not in TIER_CODES:
         raise ValueError(f"tier must be one of {', '.join(TIER_CODES)} or None, not {tier!r}.")
     columns = ["period_end", "movement", "from_tier", "from_lapsed", "to_tier", "to_lapsed", "customers"]
-    if _is_empty(df, *columns):
+    if is_empty(df, *columns):
         return no_data_chart(lang)
     frame = df[columns].copy()
     frame["direction"] = [_move_direction(row, tier) for row in frame.itertuples(index=False)]
@@ -361,7 +361,7 @@ def movements_chart(df: pd.DataFrame, lang: str, tier: str | None = None) -> alt
         ],
     )
     zero = _one_mark(alt.Chart()).mark_rule(color="#6B7280", strokeWidth=1).encode(alt.YDatum(0))
-    return _finish(alt.layer(bars, zero, data=frame))
+    return finish(alt.layer(bars, zero, data=frame))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -379,7 +379,7 @@ def _status_series(lang: str, with_new: bool) -> tuple[list[tuple[str, bool | No
 def transition_heatmap(df: pd.DataFrame, lang: str) -> alt.TopLevelMixin:
     """Customers by tier and status at the first date (rows, `new` first) and at the second
     (columns): cells coloured by count, the count written on each."""
-    if _is_empty(df, "from_tier", "from_lapsed", "to_tier", "to_lapsed", "customers"):
+    if is_empty(df, "from_tier", "from_lapsed", "to_tier", "to_lapsed", "customers"):
         return no_data_chart(lang)
     rows_keys, rows_labels = _status_series(lang, with_new=True)
     cols_keys, cols_labels = _status_series(lang, with_new=False)
@@ -427,7 +427,7 @@ def transition_heatmap(df: pd.DataFrame, lang: str) -> alt.TopLevelMixin:
         text=alt.Text("customers:Q", format=",d"),
         color=alt.ColorValue(**alt.condition("datum.dark", alt.value("white"), alt.value("#1F2937"))),
     )
-    return _finish(alt.layer(cells, counts), height=alt.Step(26))
+    return finish(alt.layer(cells, counts), height=alt.Step(26))
 
 
 def tier_map_chart(
@@ -450,7 +450,7 @@ def tier_map_chart(
     if status not in ("both", "active", "lapsed"):
         raise ValueError(f"status must be 'both', 'active' or 'lapsed', not {status!r}.")
     columns = ["tenure_from", "tenure_to", "value_from", "value_to", "tier", "lapsed", "customers"]
-    if _is_empty(df, *columns):
+    if is_empty(df, *columns):
         return no_data_chart(lang)
     frame = df[columns].copy()
     frame["lapsed"] = [bool(_lapsed(value)) for value in frame["lapsed"]]
@@ -518,7 +518,7 @@ def tier_map_chart(
         x2=alt.X2("x_to"),
         y=alt.Y("value_from:Q", title=value_title, scale=y_scale, axis=y_axis),
         y2=alt.Y2("value_to"),
-        color=_tier_colour(lang),
+        color=tier_colour(lang),
         opacity=alt.Opacity("customers:Q", scale=alt.Scale(type="log", domain=[1, most], range=[0.25, 1]),
                             legend=None),
         tooltip=tooltip,
@@ -548,25 +548,25 @@ def tier_map_chart(
             line.mark_text(text=value_text, baseline="bottom", align="right", dx=-4, **label_style)
             .encode(alt.YDatum(value_at), alt.XValue(alt.ExprRef("width"))),
         ]
-    return _finish(alt.layer(*layers, data=frame), height=360)
+    return finish(alt.layer(*layers, data=frame), height=360)
 
 
 def revenue_by_tier_chart(counts_df: pd.DataFrame, lang: str) -> alt.TopLevelMixin:
     """Amount spent per tier (horizontal bars, active and lapsed stacked), from `tier_counts`."""
-    if _is_empty(counts_df, "tier", "lapsed", "customers", "amount", "amount_share"):
+    if is_empty(counts_df, "tier", "lapsed", "customers", "amount", "amount_share"):
         return no_data_chart(lang)
-    frame = _tier_columns(counts_df[["tier", "lapsed", "customers", "amount", "amount_share"]], lang)
+    frame = tier_columns(counts_df[["tier", "lapsed", "customers", "amount", "amount_share"]], lang)
     frame = frame.assign(amount=frame["amount"].astype(float), customers=frame["customers"].astype(int))
     if not frame["amount"].abs().sum():
         return no_data_chart(lang)
     names = [tier_name(code, lang) for code in TIER_CODES]
-    keys = tuple(key for key in _STATUS_KEYS if key in set(frame["status_key"]))
+    keys = tuple(key for key in STATUS_KEYS if key in set(frame["status_key"]))
     amount = _t("chart_amount", lang)
     chart = alt.Chart(frame).mark_bar().encode(
         y=alt.Y("tier_name:N", sort=names, title=None, scale=alt.Scale(domain=names)),
         x=alt.X("amount:Q", stack="zero", title=amount, axis=alt.Axis(format=",.0f")),
-        color=_tier_colour(lang),
-        opacity=_status_opacity(lang, keys),
+        color=tier_colour(lang),
+        opacity=status_opacity(lang, keys),
         order=alt.Order("order:Q", sort="ascending"),
         tooltip=[
             alt.Tooltip("tier_name:N", title=_t("col_tier", lang)),
@@ -576,7 +576,7 @@ def revenue_by_tier_chart(counts_df: pd.DataFrame, lang: str) -> alt.TopLevelMix
             alt.Tooltip("customers:Q", title=_t("col_customers", lang), format=",d"),
         ],
     )
-    return _finish(chart, height=alt.Step(34))
+    return finish(chart, height=alt.Step(34))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -587,7 +587,7 @@ def cohort_chart(df: pd.DataFrame, lang: str) -> alt.TopLevelMixin:
     """Retention heatmap: month of first order (rows, oldest first) by months since (columns),
     coloured by the share who ordered that month, the share written in each cell. The colour
     scale stops at the largest share after month 0, so later months stay readable."""
-    if _is_empty(df, "cohort", "months_since", "customers", "cohort_size", "share"):
+    if is_empty(df, "cohort", "months_since", "customers", "cohort_size", "share"):
         return no_data_chart(lang)
     frame = df[["cohort", "months_since", "customers", "cohort_size", "share"]].copy()
     cohorts = pd.to_datetime(frame["cohort"])
@@ -627,8 +627,8 @@ def cohort_chart(df: pd.DataFrame, lang: str) -> alt.TopLevelMixin:
         color=alt.ColorValue(**alt.condition("datum.dark", alt.value("white"), alt.value("#1F2937"))),
     )
     if compact:  # a wall of tiny numbers helps nobody: colour and tooltip carry the share
-        return _finish(cells, height=alt.Step(20))
-    return _finish(alt.layer(cells, labels), height=alt.Step(20))
+        return finish(cells, height=alt.Step(20))
+    return finish(alt.layer(cells, labels), height=alt.Step(20))
 
 
 def channel_chart(df: pd.DataFrame, lang: str) -> alt.TopLevelMixin:
@@ -636,7 +636,7 @@ def channel_chart(df: pd.DataFrame, lang: str) -> alt.TopLevelMixin:
     by loyal rate (highest first). The measures take the colours of nascent customers (the
     first with two orders) and loyal customers."""
     columns = ["channel", "acquired", "second_order", "loyal"]
-    if _is_empty(df, *columns):
+    if is_empty(df, *columns):
         return no_data_chart(lang)
     frame = df[columns].copy()
     unknown = _t("unknown", lang)
@@ -679,13 +679,13 @@ def channel_chart(df: pd.DataFrame, lang: str) -> alt.TopLevelMixin:
     values = base.mark_text(align="left", dx=3, fontSize=10, color="#374151").encode(
         text=alt.Text("rate:Q", format=".0%"),
     )
-    return _finish(alt.layer(bars, values), height=alt.Step(14))
+    return finish(alt.layer(bars, values), height=alt.Step(14))
 
 
 def tier_timeline_chart(history: pd.DataFrame, lang: str, as_of: Any) -> alt.TopLevelMixin:
     """One customer's tier over time: a band per spell (from `since` to the next change, the
     last one to `as_of`), coloured by tier, paler while lapsed. Input: `tier_history` output."""
-    if _is_empty(history, "since", "tier"):
+    if is_empty(history, "since", "tier"):
         return no_data_chart(lang)
     frame = history.copy()
     frame["since"] = pd.to_datetime(frame["since"])
@@ -698,18 +698,18 @@ def tier_timeline_chart(history: pd.DataFrame, lang: str, as_of: Any) -> alt.Top
         x=alt.X("since:T", title=None, axis=alt.Axis(format="%Y-%m")),
         x2="until:T",
         y=alt.Y("row:N", title=None, axis=None),
-        color=_tier_colour(lang).legend(None),
-        opacity=_status_opacity(lang).legend(None),
+        color=tier_colour(lang).legend(None),
+        opacity=status_opacity(lang).legend(None),
         tooltip=[alt.Tooltip("label:N", title=_t("col_tier", lang)),
                  alt.Tooltip("since:T", title=_t("since", lang), format="%Y-%m-%d")],
     )
-    return _finish(chart, height=50)
+    return finish(chart, height=50)
 
 
 def orders_chart(orders: pd.DataFrame, lang: str, expected_next: Any = None) -> alt.TopLevelMixin:
     """One customer's orders as bars over time (refunds below zero) with the expected next
     order date as a dashed rule. Input: columns order_date, amount (one row per order)."""
-    if _is_empty(orders, "order_date", "amount"):
+    if is_empty(orders, "order_date", "amount"):
         return no_data_chart(lang)
     frame = orders[["order_date", "amount"]].copy()
     frame["order_date"] = pd.to_datetime(frame["order_date"])
@@ -730,4 +730,4 @@ def orders_chart(orders: pd.DataFrame, lang: str, expected_next: Any = None) -> 
                                                  format="%Y-%m-%d")]))
         layers.append(alt.Chart(rule).mark_text(align="left", dx=4, dy=-6, color="#E63946").encode(
             x="expected:T", y=alt.value(8), text="label:N"))
-    return _finish(alt.layer(*layers), height=240)
+    return finish(alt.layer(*layers), height=240)

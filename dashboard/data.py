@@ -22,7 +22,7 @@ from typing import Callable, ParamSpec, TypeVar
 
 import streamlit as st
 
-from segmentation import customers, engine, schema
+from segmentation import channel_cost, customers, engine, forecast, prospects, schema
 from segmentation.analysis import Analysis
 from segmentation.errors import DatabaseBusyError, DatabaseError
 from segmentation.filters import CustomerFilters
@@ -253,6 +253,11 @@ slider_ranges = cached(engine.slider_ranges)
 scope_options = cached(engine.scope_options)
 customer_list = cached(customers.customer_list, max_entries=64, reads_contacts=True, waits_for=_list_tables)
 ready_view_counts = cached(customers.ready_view_counts, max_entries=64)
+# Looking ahead (issue 11): the forecast with its backtest, the channels' economics, prospects.
+forecast_with_backtest = cached(forecast.forecast_with_backtest, max_entries=32, waits_for=_period_tables("act"))
+channel_economics = cached(channel_cost.channel_economics)  # the costs are an argument: a new cost misses
+attribute_lifts = cached(prospects.attribute_lifts)
+prospect_scores = cached(prospects.prospect_scores)
 
 
 @st.cache_data(max_entries=8, show_spinner=False)

@@ -20,8 +20,30 @@ from pathlib import Path
 APP = Path(__file__).resolve().parent.parent / "app.py"
 
 
+def _wait_until_listening(seconds: float = 30.0) -> None:
+    """Until the server accepts connections (or `seconds` passed): the browser's first request
+    for the page is then answered at once, and the work here overlaps the browser loading the
+    page's scripts instead of delaying the server's start."""
+    import socket
+    import time
+
+    from streamlit import config
+
+    address = config.get_option("server.address") or "127.0.0.1"
+    address = "127.0.0.1" if address in ("0.0.0.0", "::", "") else address
+    port = int(config.get_option("server.port"))
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection((address, port), timeout=0.2):
+                return
+        except OSError:
+            time.sleep(0.05)
+
+
 def _ready_ahead() -> None:
     try:
+        _wait_until_listening()
         from dashboard import data
 
         data.preload(data.db_path())  # opens the analysis in a thread of its own (DuckDB, beside the imports)

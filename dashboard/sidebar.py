@@ -228,6 +228,7 @@ def build(path: Path, analysis, person: Viewer = LOCAL_ADMIN) -> View:
     )
     scope = scope_from_values({kind: st.session_state.get(f"sb_scope_{kind}") for kind in SCOPE_KEYS.values()})
     view = View(lang=lang, thresholds=thresholds, as_of=as_of, scope=scope, slider_ranges=_ranges())
+    remember_thresholds(thresholds)
 
     if save_clicked:
         from segmentation.presets import save_preset
@@ -242,6 +243,15 @@ def build(path: Path, analysis, person: Viewer = LOCAL_ADMIN) -> View:
     _keep_widget_values()
     _sync_url(view)
     return view
+
+
+def remember_thresholds(thresholds: Thresholds) -> None:
+    """Keep the thresholds as they were before their latest change in `sb_previous_thresholds`
+    (the overview compares the sliders with them); unchanged thresholds keep it as it is."""
+    current = st.session_state.get("sb_current_thresholds")
+    if current is not None and current != thresholds:
+        st.session_state["sb_previous_thresholds"] = current
+    st.session_state["sb_current_thresholds"] = thresholds
 
 
 def _sync_url(view: View) -> None:

@@ -7,7 +7,7 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from dashboard import auth, charts, data, handoff, shell
+from dashboard import auth, charts, data, handoff, predict_view, shell
 from dashboard.safe import plain
 from dashboard.tables import blank_missing, smaller_figures
 from segmentation import access, customers as cust
@@ -85,6 +85,8 @@ with right:
     }).iloc[::-1]
     st.dataframe(spells, hide_index=True, width="stretch", height=min(36 * (len(spells) + 1) + 3, 250))
 
+predict_view.customer_section(analysis, customer_id, as_of, lang)  # the chance of coming back, when asked
+
 st.subheader(text("orders_title", lang))
 expected = None if mine.empty else mine.iloc[0]["expected_next_order_date"]
 st.altair_chart(charts.orders_chart(record.orders, lang, expected), width="stretch")
@@ -111,8 +113,8 @@ with right:
     if draft is not None:  # a save that never finished (the server killed, a full disk): back into the form once
         if st.session_state.get("cs_draft") != (customer_id, draft.saved_at):
             st.session_state["cs_draft"] = (customer_id, draft.saved_at)
-            st.session_state.update(cs_when=draft.contacted_at.date(), cs_kind=draft.kind, cs_staff=draft.staff,
-                                    cs_note=draft.note)
+            st.session_state.update(cs_when=draft.contacted_at.date(), cs_time=draft.contacted_at.time(),
+                                    cs_kind=draft.kind, cs_staff=draft.staff, cs_note=draft.note)
         st.info(text("contact_draft_restored", lang))
         if st.button(text("contact_draft_discard", lang), key="cs_draft_discard"):
             try:
@@ -123,7 +125,10 @@ with right:
                 st.session_state.pop("cs_note", None)
                 st.rerun()
     with st.form("cs_contact", clear_on_submit=False):
-        when = st.date_input(text("contact_date", lang), value=dt.date.today(), key="cs_when")
+        day_column, time_column = st.columns(2)
+        when = day_column.date_input(text("contact_date", lang), value=dt.date.today(), key="cs_when")
+        now = dt.datetime.now().time().replace(second=0, microsecond=0)
+        at = time_column.time_input(text("contact_time", lang), value=now, key="cs_time", step=dt.timedelta(minutes=5))
         kind = st.selectbox(text("contact_kind", lang), cust.CONTACT_KINDS, key="cs_kind",
                             format_func=lambda k: text(f"kind_{k}", lang))
         staff = st.text_input(text("contact_staff", lang), value=profile.get("staff") or "", key="cs_staff", max_chars=60)
@@ -131,7 +136,8 @@ with right:
         submitted = st.form_submit_button(text("contact_save", lang), type="primary")
     if submitted:
         try:
-            cust.log_contact(path, customer_id, when, kind, staff, note, author=author)
+            cust.log_contact(path, customer_id, dt.datetime.combine(when, at or dt.time()), kind, staff, note,
+                             author=author)
         except SegmentationError as error:  # bad input, or the file busy, read-only, full: the form keeps it
             st.error(plain(error.message(lang)))
         else:

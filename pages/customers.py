@@ -3,7 +3,7 @@ open one customer."""
 
 import streamlit as st
 
-from dashboard import auth, data, handoff, shell
+from dashboard import auth, data, handoff, predict_view, shell
 from dashboard.safe import plain
 from dashboard.tables import blank_missing
 from segmentation import customers as cust
@@ -45,6 +45,7 @@ def apply_ready_view() -> None:
     st.session_state["cu_campaign"] = (int((filters.min_campaign_share or 0) * 100), 100)
     st.session_state["cu_sort"] = ready.sort if ready else "amount"
     st.session_state["cu_within"] = filters.expected_within_days
+    st.session_state["cu_lost"] = False  # "likely lost" is not part of a ready view
 
 
 for key, default in (("cu_tiers", []), ("cu_status", "all"), ("cu_cycle", []), ("cu_campaign", (0, 100)),
@@ -98,6 +99,8 @@ with st.expander(text("filters", lang), expanded=True):
                         format_func=lambda s: text(f"sort_{s}", lang))
     columns = c2.multiselect(text("columns_pick", lang), list(cust.LIST_COLUMNS), key="cu_columns",
                              format_func=lambda c: text(f"col_{c}", lang))
+    # The chance of coming back: only when asked (a toggle, its columns picked, "likely lost")
+    horizon, lost_below = predict_view.list_controls(analysis, as_of, lang, columns)
 
 search = st.session_state.get("cu_search") or ""
 try:
@@ -117,14 +120,20 @@ filters = cust.CustomerFilters(
     never_contacted=contact == "never",
     expected_within_days=st.session_state.get("cu_within"),
     search=search,
+    max_p_alive=lost_below,
 )
 columns = columns or DEFAULT_COLUMNS
-total, frame = data.customer_list(analysis, thresholds, as_of, scope, filters, sort, SHOWN_ROWS)
+if horizon is not None:  # the chance beside the latest order (what it mostly reads), else at the end
+    at = columns.index("last_order_date") + 1 if "last_order_date" in columns else len(columns)
+    columns = columns[:at] + [c for c in cust.PREDICTION_COLUMNS if c not in columns] + columns[at:]
+total, frame = data.customer_list(analysis, thresholds, as_of, scope, filters, sort, SHOWN_ROWS, horizon_days=horizon)
 
 st.subheader(text("matches", lang, n=total))
 st.caption(text("filters_in_use", lang, filters=plain(filters_sentence(filters, lang))))
 if total > SHOWN_ROWS:
     st.caption(text("showing_first", lang, shown=SHOWN_ROWS))
+if horizon is not None:
+    predict_view.list_note(analysis, as_of, horizon, lang)
 shown = blank_missing(cust.labelled(frame[columns], lang))
 money = amount_column_format(lang)
 config = {text("col_customer_id", lang): st.column_config.TextColumn(pinned=True)}
@@ -136,6 +145,10 @@ for name in columns:
         config[label] = st.column_config.ProgressColumn(format="percent", min_value=0, max_value=1)
     elif name == "interval_days":
         config[label] = st.column_config.NumberColumn(format="%.0f")
+    elif name == "p_alive":
+        config[label] = st.column_config.ProgressColumn(format="percent", min_value=0, max_value=1)
+    elif name == "expected_orders":
+        config[label] = st.column_config.NumberColumn(format="%.2f")
 event = st.dataframe(shown, hide_index=True, width="stretch", height=420, column_config=config,
                      on_select="rerun", selection_mode="single-row", key="cu_table")
 st.caption(text("open_customer", lang))
@@ -155,14 +168,15 @@ else:
     if total > BROWSER_WARN:
         right.warning(text("export_large", lang, n=total, limit=BROWSER_LIMIT))
     view_key = st.session_state.get("cu_view") or "custom"
-    request = (analysis.key, thresholds, as_of, scope, filters, sort, tuple(columns), chosen, lang)
+    request = (analysis.key, thresholds, as_of, scope, filters, sort, tuple(columns), chosen, lang, horizon)
     choice = st.session_state.pop("cu_export_choice", None)  # after a Shift_JIS export stopped on a character
     # Personal data leaves only with a record of who took it: no record, no file.
     if (right.button(text("export_prepare", lang), key="cu_prepare") or choice) and auth.record_export(
             right, lang, total, view=view_key, as_of=as_of, thresholds=thresholds, scope=scope, filters=filters,
             format=chosen, columns=",".join(columns)):
         fmt, encoding = formats[chosen]
-        full = cust.labelled(data.customer_list(analysis, thresholds, as_of, scope, filters, sort, None)[1][columns], lang)
+        full = cust.labelled(data.customer_list(analysis, thresholds, as_of, scope, filters, sort, None,
+                                                horizon_days=horizon)[1][columns], lang)
         notes = ExportNotes()  # what had to change so that every value fits the file: said below
         try:
             if fmt == "csv":

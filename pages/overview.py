@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from dashboard import actions, charts, data, shell
+from dashboard import actions, charts, compare_view, data, shell
 from dashboard.safe import plain
 from dashboard.tables import smaller_figures
 from segmentation.at_date import SLIDER_FLOORS
@@ -43,6 +43,9 @@ for column, tier in zip(columns, TIERS):
         share = rows["share"].sum()
         amount_share = rows["amount_share"].sum()
         st.caption(f"{text('col_share', lang)} {share:.1%} · {text('col_amount', lang)} {amount_share:.1%}")
+
+if st.toggle(text("compare_toggle", lang), key="ov_compare", help=text("compare_toggle_help", lang)):
+    compare_view.show(data.db_path(), analysis, lang, thresholds, as_of, scope)
 
 left, right = st.columns([3, 2])
 with left:

@@ -6,10 +6,11 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from dashboard import actions, charts, data, handoff, shell
+from dashboard import actions, charts, charts_forecast, data, handoff, shell
 from dashboard.safe import plain
+from segmentation import forecast
 from segmentation.periods import FREQS, same_day_a_year_before
-from segmentation.texts import amount_column_format, status_name, text, tier_name
+from segmentation.texts import format_amount, status_name, text, tier_name
 from segmentation.tiers import TIER_CODES
 
 view, analysis = shell.page_context(__file__)
@@ -35,7 +36,17 @@ if counts.empty:
     st.stop()
 
 st.subheader(text("counts_title", lang))
-event = st.altair_chart(charts.counts_over_time_chart(counts, lang, mode=mode, status=status),
+horizon = st.columns([1, 3])[0].selectbox(
+    text("forecast_control", lang), options=[0, *range(forecast.MIN_PERIODS, forecast.MAX_PERIODS + 1)],
+    key="tr_forecast", format_func=lambda n: text("forecast_off", lang) if n == 0 else str(n))
+ahead, checked = None, None
+if horizon:
+    try:
+        ahead, checked = data.forecast_with_backtest(analysis, thresholds, freq=freq, periods=horizon,
+                                                     as_of=as_of, scope=scope)
+    except forecast.ForecastError as error:
+        st.info(error.message(lang))
+event = st.altair_chart(charts_forecast.counts_with_forecast_chart(counts, ahead, lang, mode=mode, status=status),
                         width="stretch", on_select="rerun", key="tr_counts_chart")
 selected = None
 try:
@@ -51,6 +62,19 @@ if handoff.peek("tier"):
     st.info(text("selected_tier", lang, tier=chosen))
     st.page_link("pages/customers.py", label=text("open_in_list", lang, tier=chosen), icon=":material/list:")
 st.caption(text("counts_caption", lang))
+if ahead is not None:
+    st.caption(text("forecast_method", lang, history=forecast.DEFAULT_HISTORY))
+    at_horizon = checked[checked["horizon"] == horizon]
+    if at_horizon.empty or not at_horizon["origins"].iloc[0] or pd.isna(at_horizon["forecast_mape"].iloc[0]):
+        st.caption(text("forecast_backtest_short", lang))
+    else:  # the band's own check is said only when some band could be checked
+        banded = pd.notna(at_horizon["coverage"].iloc[0])
+        st.caption(text("forecast_backtest" if banded else "forecast_backtest_unbanded", lang, periods=horizon,
+                        origins=int(at_horizon["origins"].iloc[0]), error=at_horizon["forecast_mape"].iloc[0],
+                        naive=at_horizon["naive_mape"].iloc[0], coverage=at_horizon["coverage"].iloc[0]))
+    band_note = forecast.band_note(checked)
+    if band_note:
+        st.caption(text(band_note[0], lang, **band_note[1]))
 
 actions.act_now(view, analysis, as_of, "tr")
 
@@ -110,21 +134,93 @@ def show_cohorts() -> None:
 
 
 def show_channels() -> None:
+    # The funnel and costs per channel (segmentation/channel_cost.py) and the prospects that look
+    # like loyal customers (segmentation/prospects.py).
+    from dashboard import auth, charts_channels
+    from segmentation import channel_cost, prospects
+
     st.subheader(text("channels_title", lang))
-    channels = data.channel_conversion(analysis, thresholds, as_of=as_of, scope=scope)
+    costs = channel_cost.read_costs(data.db_path())
+    channels = data.channel_economics(analysis, thresholds, as_of=as_of, scope=scope, costs=costs)
     st.altair_chart(charts.channel_chart(channels, lang), width="stretch")
-    shown = pd.DataFrame({
-        text("col_channel", lang): channels["channel"].fillna(text("unknown", lang)),
-        text("col_acquired", lang): channels["acquired"],
-        text("col_second_share", lang): channels["second_order_share"],
-        text("col_loyal_share", lang): channels["loyal_share"],
-        text("col_amount_per_customer", lang): channels["amount_per_customer"],
-    })
-    st.dataframe(shown, hide_index=True, width="stretch", column_config={
-        text("col_second_share", lang): st.column_config.ProgressColumn(format="percent", min_value=0, max_value=1),
-        text("col_loyal_share", lang): st.column_config.ProgressColumn(format="percent", min_value=0, max_value=1),
-        text("col_amount_per_customer", lang): st.column_config.NumberColumn(format=amount_column_format(lang)),
-    })
+    st.subheader(text("channels_funnel_title", lang))
+    st.altair_chart(charts_channels.funnel_chart(channels, lang), width="stretch")
+    percent = st.column_config.ProgressColumn(format="percent", min_value=0, max_value=1)
+    # Money and days as text: a channel without customers or costs shows an empty cell, never "None".
+    money = lambda v: "" if v is None or pd.isna(v) else format_amount(round(float(v)), lang)  # noqa: E731
+    days = lambda v: "" if v is None or pd.isna(v) else f"{float(v):g}"  # noqa: E731
+    columns = {"channel": None, "acquired": None, "second_order_share": percent, "loyal_share": percent,
+               "reached_loyal_share": percent, "median_days_to_loyal": days, "amount_per_customer": money,
+               "cost": money, "cost_per_acquired": money, "cost_per_repeat": money, "cost_per_loyal": money}
+    labels = {"channel": "col_channel", "acquired": "col_acquired", "second_order_share": "col_second_share",
+              "loyal_share": "col_loyal_share", "amount_per_customer": "col_amount_per_customer"}
+    shown = pd.DataFrame({text(labels.get(c, f"col_{c}"), lang): [kind(v) for v in channels[c]] if callable(kind)
+                          else channels[c] for c, kind in columns.items()})
+    shown[text("col_channel", lang)] = [text("unknown", lang) if c is None else c for c in channels["channel"]]
+    st.dataframe(shown, hide_index=True, width="stretch",
+                 column_config={text(labels.get(c, f"col_{c}"), lang): kind for c, kind in columns.items()
+                                if kind is percent})
+    st.caption(text("funnel_caption", lang))
+    if not channel_cost.costs_apply(analysis, scope):
+        st.info(text("costs_not_for_scope", lang))
+    elif not costs:
+        st.caption(text("costs_none_yet", lang))
+    enter_costs(channel_cost, auth.current(), [c for c in channels["channel"] if c is not None], costs)
+
+    st.subheader(text("lift_title", lang))
+    lifts = data.attribute_lifts(analysis, thresholds, as_of=as_of, scope=scope)
+    st.altair_chart(charts_channels.lift_chart(lifts, lang), width="stretch")
+    st.caption(text("lift_caption", lang, k=prospects.PRIOR_WEIGHT))
+    st.subheader(text("prospects_title", lang))
+    top = data.prospect_scores(analysis, thresholds, as_of=as_of, scope=scope, lang=lang, limit=20)
+    st.dataframe(pd.DataFrame({
+        text("col_customer_id", lang): top["customer_id"],
+        text("col_tier", lang): [tier_name(t, lang) for t in top["tier"]],
+        text("col_loyal_score", lang): top["loyal_score"],
+        text("col_reason", lang): top["reason"],
+    }), hide_index=True, width="stretch", column_config={text("col_loyal_score", lang): percent})
+    st.caption(text("prospects_caption", lang, k=prospects.PRIOR_WEIGHT))
+    if st.button(text("open_prospects", lang), key="tr_open_prospects", icon=":material/list:",
+                 on_click=handoff.send, args=("ready_view", "prospects_to_approach")):
+        st.switch_page("pages/customers.py")
+
+
+def enter_costs(channel_cost, person, known: list, costs) -> None:
+    """The admin's form for a channel's cost in a month (saved, audited, shown at once)."""
+    with st.expander(text("costs_title", lang), expanded=False):
+        if costs:
+            st.dataframe(channel_cost.costs_frame(costs).rename(columns={
+                "channel": text("col_channel", lang), "month": text("col_month", lang),
+                "amount": text("col_cost_amount", lang)}), hide_index=True, width="stretch")
+        if not person.can("set_costs"):
+            st.caption(text("costs_admin_only", lang))
+            return
+        with st.form("tr_cost_form", clear_on_submit=False, border=False):
+            c1, c2, c3 = st.columns(3)
+            c1.selectbox(text("cost_channel", lang), options=known, key="tr_cost_channel", accept_new_options=True)
+            c2.text_input(text("cost_month", lang), value=f"{as_of:%Y-%m}", key="tr_cost_month", max_chars=7)
+            c3.number_input(text("cost_amount", lang), min_value=0.0, value=0.0, step=10000.0, format="%.0f",
+                            key="tr_cost_amount")
+            st.form_submit_button(text("cost_save", lang), on_click=save_cost, args=(channel_cost, person))
+        said = st.session_state.pop("tr_cost_said", None)
+        if said:
+            (st.success if said[0] else st.error)(plain(said[1]))
+
+
+def save_cost(channel_cost, person) -> None:
+    """Runs before the rerun, so the table above reads the new cost."""
+    from segmentation.errors import SegmentationError
+
+    try:
+        channel, month, amount = channel_cost.set_cost(
+            data.db_path(), person, st.session_state.get("tr_cost_channel"), st.session_state.get("tr_cost_month"),
+            st.session_state.get("tr_cost_amount"), wait_seconds=2.0)
+    except SegmentationError as error:
+        message = error.message(lang) if hasattr(error, "message") else str(error)
+        st.session_state["tr_cost_said"] = (False, message)
+        return
+    st.session_state["tr_cost_said"] = (True, text("cost_saved", lang, channel=channel, month=f"{month:%Y-%m}",
+                                                   amount=f"{float(amount):,.0f}"))
 
 
 SECTIONS = {

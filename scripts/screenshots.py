@@ -21,7 +21,12 @@ from playwright.sync_api import expect, sync_playwright  # noqa: E402
 from scripts.appserver import CHROMIUM, CHROMIUM_ARGS, ROOT, running_app  # noqa: E402
 
 PAGES = {"overview": "", "trends": "trends", "customers": "customers", "customer": "customer?id=0000015",
-         "data": "data", "admin": "admin", "signin": ""}
+         "data": "data", "admin": "admin", "signin": "",
+         # The look-ahead views, each opened by what a manager would click (see PREPARE).
+         "compare": "", "forecast": "trends", "channels": "trends", "chance": "customer?id=0000015"}
+#: Taken by default (the sign-in page only with --team).
+DEFAULT_PAGES = ("overview", "trends", "customers", "customer", "data", "admin", "compare", "forecast", "channels",
+                 "chance")
 TEAM_PASSWORD = "screenshots only 1"
 EXAMPLE_SHOP_FILE = ROOT / "docs" / "examples" / "shop_orders_sjis.csv"
 
@@ -37,8 +42,46 @@ def check_an_example_file(page) -> None:
     page.wait_for_timeout(1500)
 
 
+def settle(page) -> None:
+    """Until the rerun a click or key started has finished and the charts have drawn."""
+    page.wait_for_timeout(800)
+    expect(page.locator("[data-testid='stStatusWidget']")).to_have_count(0, timeout=180_000)
+    page.wait_for_timeout(2500)
+
+
+def compare_after_a_slider_move(page) -> None:
+    """The overview's comparison: "buys often" moved up one step, then the toggle switched on."""
+    slider = page.locator("[data-testid='stSidebar'] .st-key-sb_min_orders [data-testid='stSlider'] input[type='range']")
+    slider.first.focus()
+    page.keyboard.press("ArrowRight")
+    settle(page)
+    page.locator(".st-key-ov_compare label").click()
+    settle(page)
+
+
+def forecast_six_periods(page) -> None:
+    """The 推移グラフ with six months of forecast."""
+    page.locator(".st-key-tr_forecast input").first.click()
+    page.get_by_role("option", name="6", exact=True).click()
+    settle(page)
+
+
+def channels_view(page) -> None:
+    """The trends page's channels view: funnel, costs, lifts, prospects to approach."""
+    page.locator(".st-key-tr_section button").nth(5).click()
+    settle(page)
+
+
+def chance_of_coming_back(page) -> None:
+    """The customer page with the model's chance of coming back switched on (fits once)."""
+    page.locator(".st-key-cs_predict label").click()
+    page.wait_for_selector(".st-key-cs_predict_figures", timeout=300_000)
+    settle(page)
+
+
 #: What to do on a page before its picture is taken.
-PREPARE = {"data": check_an_example_file}
+PREPARE = {"data": check_an_example_file, "compare": compare_after_a_slider_move, "forecast": forecast_six_periods,
+           "channels": channels_view, "chance": chance_of_coming_back}
 
 
 def wait_for_app(page) -> None:
@@ -60,7 +103,7 @@ def main() -> int:
     parser.add_argument("--team", action="store_true", help="on a copy with users: sign-in page, then signed in")
     parser.add_argument("--as", dest="as_user", default="yamada", help="with --team: who signs in")
     args = parser.parse_args()
-    args.pages = args.pages or ",".join(name for name in PAGES if args.team or name != "signin")
+    args.pages = args.pages or ",".join(("signin",) * args.team + DEFAULT_PAGES)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as scratch:

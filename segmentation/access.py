@@ -41,6 +41,7 @@ ACTIONS: dict[str, frozenset[str]] = {
     "restore": frozenset({"admin"}),
     "backup": frozenset({"admin"}),
     "save_preset": frozenset({"admin"}),
+    "set_costs": frozenset({"admin"}),  # acquisition cost per channel and month (channel_cost.py)
     "users": frozenset({"admin"}),
     "audit": frozenset({"admin"}),
 }

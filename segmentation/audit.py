@@ -28,7 +28,7 @@ __all__ = ["ACTIONS", "AUDIT_COLUMNS", "conditions", "details_text", "log", "rea
 
 #: Every action the audit knows, in the order the admin page lists them.
 ACTIONS = ("export", "import", "backup", "restore", "user_add", "user_passwd", "user_role", "user_remove",
-           "signin_locked", "audit_export")
+           "signin_locked", "audit_export", "channel_cost")
 
 AUDIT_COLUMNS = ("happened_at", "user_name", "role", "action", "customers", "details", "origin")
 

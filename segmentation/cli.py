@@ -277,11 +277,56 @@ def cmd_movements(args: argparse.Namespace) -> int:
                                start=_date(args.start, "--start"), end=_date(args.end, "--end"))
 
 
+@command("forecast")
+def cmd_forecast(args: argparse.Namespace) -> int:
+    from .forecast import check_history, check_periods, tier_forecast
+
+    check_periods(args.periods), check_history(args.history)  # refused before the database is read
+    analysis, scope = _analysis(args), _scope(args)
+    frame = tier_forecast(analysis, _thresholds(args, analysis, scope), freq=args.freq, periods=args.periods,
+                          as_of=_date(args.as_of, "--as-of"), scope=scope, history=args.history)
+    counted = ["customers", "low", "high"]
+    frame[counted] = frame[counted].round().astype("Int64")  # whole customers; a band not drawn stays empty
+    _wrote(args, write_csv(sorted_rows(frame, PERIOD_KEYS), args.out, _lang(args)))
+    return 0
+
+
 @command("channels")
-def cmd_channels(args: argparse.Namespace) -> int:
-    # Largest channel first, then by name (unknown channel last): one row per channel, so total.
-    return _write_engine_frame(args, "channel_conversion", ("acquired", "channel"), descending=("acquired",),
-                               as_of=_date(args.as_of, "--as-of"))
+def cmd_channels(args: argparse.Namespace) -> int:  # the funnel, days to loyal and costs (cli_channels.py)
+    from .cli_channels import channels_frame
+    analysis, scope = _analysis(args), _scope(args)
+    _wrote(args, write_csv(channels_frame(args, analysis, _thresholds(args, analysis, scope), scope), args.out, args.lang))
+    return 0
+
+
+@command("costs")
+def cmd_costs(args: argparse.Namespace) -> int:  # enter, remove or list acquisition costs (cli_channels.py)
+    from .cli_channels import cmd_costs
+    return cmd_costs(args, _lang(args), lambda line: _say(args, line), lambda rows: _wrote(args, write_csv(rows, args.out)))
+
+
+@command("predict")
+def cmd_predict(args: argparse.Namespace) -> int:
+    from .predict import cli_rows
+
+    frame, fitted = cli_rows(_analysis(args), _date(args.as_of, "--as-of"), args.horizon_days)
+    _record_export(args, "predict", len(frame), as_of=fitted.as_of, horizon_days=args.horizon_days)  # personal data
+    _say(args, text("cli_predict_fit", _lang(args), sample=fitted.sample, **fitted.params))
+    _wrote(args, write_csv(frame, args.out, _lang(args)))
+    return 0
+
+
+@command("compare")
+def cmd_compare(args: argparse.Namespace) -> int:
+    from .cli_compare import compare_rows
+
+    analysis = _analysis(args)
+    scope = _scope(args)
+    _warn_unmatched_scope(args, analysis, scope)
+    as_of = _date(args.as_of, "--as-of")
+    frame = compare_rows(args, analysis, scope, as_of, _lang(args), lambda line: _say(args, line))
+    _wrote(args, write_csv(frame, args.out, _lang(args)))
+    return 0
 
 
 @command("export")
@@ -357,6 +402,9 @@ def cmd_summary(args: argparse.Namespace) -> int:
     frame = tier_counts(analysis, _thresholds(args, analysis, scope), as_of=as_of, scope=scope)
     customers = int(frame["customers"].sum())
     print(text("cli_summary_header", lang, customers=customers, as_of=as_of.isoformat(), scope=scope.describe(lang)))
+    staff = cli_users.viewer(args).staff
+    if staff is not None:  # a staff user's "all customers" are their own: said as the dashboard says it
+        print(text("staff_scope_note", lang, staff=staff))
     statuses = [None if lapsed is None or pd.isna(lapsed) else bool(lapsed) for lapsed in frame["lapsed"]]
     labels = [f"{tier_name(tier, lang)} {status_name(lapsed, lang)}".strip()
               for tier, lapsed in zip(frame["tier"], statuses)]

@@ -81,6 +81,21 @@ def add_thresholds(parser: argparse.ArgumentParser) -> None:
                        help=f"due when the next order is expected within N days (default {defaults.due_window_days})")
 
 
+def add_setting(parser: argparse.ArgumentParser, side: str) -> None:
+    """The thresholds of one side of `compare` (`--a-...` or `--b-...`): a saved preset, and any
+    threshold flag on top of it (default: unset, so the preset's or the standard value holds)."""
+    group = parser.add_argument_group(f"setting {side.upper()} (a preset, and/or thresholds on top of it)")
+    group.add_argument(f"--{side}-preset", metavar="NAME", help="start from the preset saved under NAME")
+    group.add_argument(f"--{side}-min-orders", type=int, metavar="N", help="'buys often': at least N orders")
+    group.add_argument(f"--{side}-min-tenure-days", type=int, metavar="N",
+                       help="'buys over a long time': first to last order at least N days")
+    group.add_argument(f"--{side}-lapse-days", type=int, metavar="N",
+                       help="lapsed after more than N days without an order")
+    group.add_argument(f"--{side}-value-axis", choices=VALUE_AXES,
+                       help="decide 'often' by order count or by amount spent")
+    group.add_argument(f"--{side}-min-amount", metavar="X", help="with the amount axis: at least X spent")
+
+
 def add_scope(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group("scope (repeat a flag for several values)")
     group.add_argument("--channel", action="append", metavar="NAME", help="only customers acquired by this channel")
@@ -113,12 +128,16 @@ EXAMPLES = {
     "classify": f"{PROG} classify --db data/demo.duckdb --min-orders 4 --out tiers.csv",
     "trend": f"{PROG} trend --db data/demo.duckdb --freq month --start 2024-01-01 --out trend.csv",
     "transitions": f"{PROG} transitions --db data/demo.duckdb --from 2025-01-01 --to 2025-12-31 --out moves.csv",
+    "compare": f"{PROG} compare --db data/demo.duckdb --a-min-orders 5 --b-min-orders 8 --out compare.csv",
     "movements": f"{PROG} movements --db data/demo.duckdb --freq quarter --out movements.csv",
     "channels": f"{PROG} channels --db data/demo.duckdb --out channels.csv",
+    "costs": f"{PROG} costs --db data/demo.duckdb --channel 紹介 --month 2026-10 --amount 120000",
+    "predict": f"{PROG} predict --db data/demo.duckdb --horizon-days 90 --out predict.csv",
     "suggest": f"{PROG} suggest --db data/demo.duckdb --lang ja",
     "export": f"{PROG} export --db data/demo.duckdb --cycle overdue --status active --format xlsx --out overdue.xlsx",
     "summary": f"{PROG} summary --db data/demo.duckdb --lang en",
     "users": f"{PROG} users list --db data/demo.duckdb",
+    "forecast": f"{PROG} forecast --db data/demo.duckdb --freq month --periods 6 --out forecast.csv",
     "audit": f"{PROG} audit --db data/demo.duckdb --action export --out exports.csv",
 }
 
@@ -201,11 +220,51 @@ def build_parser() -> argparse.ArgumentParser:
     add_out(p)
     add_lang(p)
 
+    p = add("compare", "Write how many customers go from each tier under one threshold setting (A) to each "
+                       "tier under another (B), at one date.")
+    p.add_argument("--as-of", metavar="DATE", help="the date (default: the latest order date)")
+    add_setting(p, "a")
+    add_setting(p, "b")
+    add_scope(p)
+    add_out(p)
+    add_lang(p)
+
+    p = add("forecast", "Write the forecast customers per tier and status at the next 3 to 12 period ends, with "
+                        "an 80 percent band (moves between tiers at the rates of the last periods, new customers at "
+                        "their recent number).")
+    p.add_argument("--freq", choices=FREQS, required=True, help="the period length")
+    p.add_argument("--periods", type=int, default=6, metavar="N", help="how many periods ahead, 3 to 12 (default 6)")
+    p.add_argument("--as-of", metavar="DATE", help="forecast from the last complete period up to this date "
+                   "(default: the latest order date)")
+    p.add_argument("--history", type=int, default=3, metavar="N",
+                   help="count the rates over the last N periods (default 3)")
+    add_thresholds(p)
+    add_scope(p)
+    add_out(p)
+    add_lang(p)
+
     p = add("channels", "Write, per acquisition channel, how leads turn into repeat and loyal customers.")
     p.add_argument("--as-of", metavar="DATE", help="the date (default: the latest order date)")
     add_thresholds(p)
     add_scope(p)
     add_out(p)
+    add_lang(p)
+
+    p = add("predict", "Write each customer's chance of still being a customer (p_alive) and the orders expected "
+                       "over the next days, from a buy-till-you-die model (modified BG/NBD) fitted on the orders "
+                       "up to the date.")
+    p.add_argument("--as-of", metavar="DATE", help="fit on the orders up to this date (default: the latest order date)")
+    p.add_argument("--horizon-days", type=int, default=90, metavar="N", help="the days the expected orders cover (default 90)")
+    add_out(p)
+    add_lang(p)
+
+    p = add("costs", "Enter what acquiring customers through a channel cost in a month (admins; audited), "
+                     "remove it (--remove), or write every cost entered (--out).")
+    p.add_argument("--channel", metavar="NAME", help="the acquisition channel, as in the customers' channel column")
+    p.add_argument("--month", metavar="YYYY-MM", help="the month the money was spent in")
+    p.add_argument("--amount", metavar="X", help="what it cost (0 for a free channel)")
+    p.add_argument("--remove", action="store_true", help="remove the cost of --channel in --month")
+    p.add_argument("--out", metavar="FILE.csv", help="write every cost entered (channel,month,amount; '-': standard output)")
     add_lang(p)
 
     p = add("export", "Write a customer list (a call list by default) as CSV or Excel, filtered like the customers page.")

@@ -47,8 +47,11 @@ LIST_COLUMNS: tuple[str, ...] = (
     "customer_id", "name", "company", "email", "phone", "region", "address", "channel", "staff",
     "tier", "lapsed", "orders", "amount", "average_order_value", "campaign_share",
     "first_order_date", "last_order_date", "tenure_days", "recency_days", "interval_days",
-    "expected_next_order_date", "cycle_status", "last_contact_at", "contacts",
+    "expected_next_order_date", "cycle_status", "last_contact_at", "contacts", "loyal_score",
+    "p_alive", "expected_orders",
 )
+#: The columns of the model's predictions (predict.py), filled only when the list asks for them.
+PREDICTION_COLUMNS = ("p_alive", "expected_orders")
 
 #: What a call list needs (the CLI's default export columns).
 CALL_LIST_COLUMNS: tuple[str, ...] = (
@@ -74,15 +77,19 @@ PROFILE_COLUMNS = ("name", "company", "email", "phone", "address")
 
 
 def list_sql(thresholds: Thresholds, scope: Scope | None, as_of: dt.date,
-             filters: CustomerFilters) -> tuple[str, Params]:
+             filters: CustomerFilters, predictions: str | None = None) -> tuple[str, Params]:
     """The matching customers at `$as_of`, unsorted: classify joined with region, channel,
     staff, campaign share and the latest contact, then filtered. `average_order_value` is
     M / F; `campaign_share` the share of the customer's orders (to `$as_of`) that carried a
     campaign code. Profile text (name, company, ...) is joined here only when a filter reads it
     (a search); otherwise `page_sql` adds it to the page's rows alone.
-    Columns: LIST_COLUMNS (profile columns NULL unless joined) and cid."""
+    `predictions`: the table of `predict.prediction_table` to join (p_alive, expected_orders;
+    NULL without it). Columns: LIST_COLUMNS (profile columns NULL unless joined) and cid."""
     classified, params = classify_sql(thresholds, scope, as_of)
+    chance = ", ".join(f"round(q.{c}, 4) AS {c}" if predictions else f"CAST(NULL AS DOUBLE) AS {c}"
+                       for c in PREDICTION_COLUMNS)
     where, filter_params = filters_sql(filters)
+    score, score_join, score_params = _loyal_score(thresholds, scope, as_of, filters)
     needs_profile = bool(filters.search.strip())
     profile = ", ".join(f"p.{name}" if needs_profile else f"CAST(NULL AS VARCHAR) AS {name}" for name in PROFILE_COLUMNS)
     profile_join = "LEFT JOIN profile p USING (cid)" if needs_profile else ""
@@ -95,15 +102,30 @@ def list_sql(thresholds: Thresholds, scope: Scope | None, as_of: dt.date,
                    k.campaign_share,
                    k.first_order_date, k.last_order_date, k.tenure_days, k.recency_days, k.interval_days,
                    k.expected_next_order_date, k.cycle_status,
-                   s.last_contact_at, coalesce(s.contacts, 0) AS contacts, k.cid
+                   s.last_contact_at, coalesce(s.contacts, 0) AS contacts, {score} AS loyal_score, {chance}, k.cid
             FROM k
             JOIN cust c USING (cid)
             {profile_join}
             LEFT JOIN contact_summary s USING (cid)
+            {score_join}
+            {f"LEFT JOIN {predictions} q USING (cid)" if predictions else ""}
         )
         SELECT * FROM rows WHERE {where}
     """
-    return sql, {**params, **filter_params}
+    return sql, {**score_params, **params, **filter_params}
+
+
+def _loyal_score(thresholds: Thresholds, scope: Scope | None, as_of: dt.date,
+                 filters: CustomerFilters) -> tuple[str, str, Params]:
+    """The `loyal_score` column (prospects.py: how often customers like this one became loyal):
+    computed for a list of prospects and first-time customers only (the tiers filter names no
+    other tier), NULL otherwise, so other lists never pay for it."""
+    from .prospects import SCORED_TIERS, score_join_sql
+
+    if not filters.tiers or not set(filters.tiers) <= set(SCORED_TIERS):
+        return "CAST(NULL AS DOUBLE)", "", {}
+    join, params = score_join_sql(thresholds, scope, as_of)
+    return "ls.score", join, params
 
 
 def page_sql(matching: tuple[str, Params], sort: str, *, limit: int | None, offset: int = 0) -> tuple[str, Params]:
@@ -131,10 +153,17 @@ def page_sql(matching: tuple[str, Params], sort: str, *, limit: int | None, offs
     return sql, params
 
 
-def _matching(analysis, thresholds, as_of, scope, filters) -> tuple[str, Params]:
+def _matching(analysis, thresholds, as_of, scope, filters, horizon_days=None) -> tuple[str, Params]:
+    """The list's SQL; with `horizon_days` (or a filter on p_alive) the model's predictions
+    over that horizon (default 90 days) joined, fitted first when not yet (seconds)."""
     ensure_list_tables(analysis)
-    return list_sql(thresholds_or_default(thresholds), scope, analysis.resolve_as_of(as_of),
-                    filters or CustomerFilters())
+    filters = filters or CustomerFilters()
+    predictions = None
+    if horizon_days is not None or filters.max_p_alive is not None:
+        from .predict import DEFAULT_HORIZON_DAYS, prediction_table
+
+        predictions = prediction_table(analysis, as_of, horizon_days or DEFAULT_HORIZON_DAYS)
+    return list_sql(thresholds_or_default(thresholds), scope, analysis.resolve_as_of(as_of), filters, predictions)
 
 
 def customer_list(
@@ -146,10 +175,11 @@ def customer_list(
     sort: str = "amount",
     limit: int | None = 1000,
     offset: int = 0,
+    horizon_days: int | None = None,
 ) -> tuple[int, pd.DataFrame]:
     """(how many customers match, the first `limit` of them from `offset`). Columns:
-    `LIST_COLUMNS`."""
-    matching = _matching(analysis, thresholds, as_of, scope, filters)
+    `LIST_COLUMNS` (the predictions over `horizon_days` only when it is given)."""
+    matching = _matching(analysis, thresholds, as_of, scope, filters, horizon_days)
     page = page_sql(matching, sort, limit=limit, offset=offset)  # checks sort, limit and offset
     sql, params = matching
     total = int(analysis.fetchall(f"SELECT count(*) FROM ({sql})", params)[0][0])
@@ -197,12 +227,23 @@ def iter_customer_list(
     sort: str = "customer_id",
     columns: tuple[str, ...] = LIST_COLUMNS,
     chunk_rows: int = 100_000,
+    horizon_days: int | None = None,
 ) -> Iterator[pd.DataFrame]:
-    """Every matching customer in chunks of `chunk_rows`, for exports of any size."""
+    """Every matching customer in chunks of `chunk_rows`, for exports of any size (with the
+    predictions when `horizon_days` is given or `columns` name them)."""
     unknown = [c for c in columns if c not in LIST_COLUMNS]
     if unknown:
         raise FilterError(f"Unknown column {unknown[0]!r}; use some of {', '.join(LIST_COLUMNS)}.")
-    sql, params = page_sql(_matching(analysis, thresholds, as_of, scope, filters), sort, limit=None)
+    if horizon_days is None and set(columns) & set(PREDICTION_COLUMNS) and columns != LIST_COLUMNS:
+        from .predict import DEFAULT_HORIZON_DAYS as horizon_days
+    sql, params = page_sql(_matching(analysis, thresholds, as_of, scope, filters, horizon_days), sort, limit=None)
+    yield from iter_chunks(analysis, sql, params, columns, chunk_rows)
+
+
+def iter_chunks(analysis, sql: str, params: Params, columns: tuple[str, ...],
+                chunk_rows: int) -> Iterator[pd.DataFrame]:
+    """The rows of `sql` in chunks of about `chunk_rows`, with `columns` only (on a cursor of
+    its own, closed at the end or when the caller stops early)."""
     cursor = analysis.cursor()
     try:
         result = cursor.execute(sql, params)

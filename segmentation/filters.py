@@ -43,6 +43,7 @@ class CustomerFilters:
     expected_within_days: int | None = None  # next order expected on or before as_of + N days
     search: str = ""  # in name, company, email and id
     customer_ids: tuple[str, ...] = ()  # exactly these customers
+    max_p_alive: float | None = None  # "likely lost": the model's chance still a customer below this (0..1)
 
     def __post_init__(self) -> None:
         set_ = object.__setattr__
@@ -57,7 +58,7 @@ class CustomerFilters:
             raise FilterError(f"Unknown cycle status {unknown[0]!r}; use one of {', '.join(CYCLE_STATUSES)}.")
         if self.status not in (None, "active", "lapsed"):
             raise FilterError(f"The status must be active or lapsed, not {self.status!r}.")
-        for name in ("min_campaign_share", "max_campaign_share"):
+        for name in ("min_campaign_share", "max_campaign_share", "max_p_alive"):
             value = getattr(self, name)
             if value is not None and not 0 <= float(value) <= 1:
                 raise FilterError(f"{name} must be between 0 and 1, not {value!r}.")
@@ -158,6 +159,8 @@ LIST_FILTERS: dict[str, ListFilter] = {
                    _one),
         ListFilter("search", _search_sql, lambda value, lang: {"value": value.strip()}),
         ListFilter("customer_ids", _in_list("customer_id", "ids"), _plain_list),
+        # The list joins the model's predictions when this is set (customers.py, predict.py).
+        ListFilter("max_p_alive", _compare("p_alive", "<", "p_alive_max"), _one),
     )
 }
 
@@ -189,7 +192,7 @@ def describe_filters(filters: CustomerFilters, lang: str) -> list[str]:
         if name == "search" and not value.strip():
             continue
         values = LIST_FILTERS[name].sentence_values(value, lang)
-        if name in ("min_campaign_share", "max_campaign_share"):
+        if name in ("min_campaign_share", "max_campaign_share", "max_p_alive"):
             values = {"value": f"{float(value):.0%}"}
         elif name in ("min_average_order_value", "max_average_order_value"):
             from .texts import format_amount
@@ -231,6 +234,9 @@ READY_VIEWS: dict[str, ReadyView] = {
         ReadyView("loyal_lapsing", CustomerFilters(tiers=("loyal",), status="active", cycle=("overdue",)),
                   "amount"),
         ReadyView("trend_from_campaigns", CustomerFilters(tiers=("trend",), min_campaign_share=0.5), "recent"),
+        # Prospects and first-time customers, most like the customers who became loyal first
+        # (prospects.py: the score, its smoothing and its reason).
+        ReadyView("prospects_to_approach", CustomerFilters(tiers=("prospect", "first")), "loyal_score"),
     )
 }
 
@@ -242,4 +248,6 @@ SORTS: dict[str, str] = {  # sort key -> ORDER BY (customer_id last: a total, re
     "expected": "expected_next_order_date NULLS LAST, customer_id",
     "last_contact": "last_contact_at NULLS FIRST, customer_id",
     "customer_id": "customer_id",
+    # The likeness to loyal customers (prospects.py); filled for prospects and first-time customers.
+    "loyal_score": "loyal_score DESC NULLS LAST, customer_id",
 }

@@ -157,6 +157,22 @@ MIGRATIONS: tuple[tuple[int, str, str], ...] = (
         );
         """,
     ),
+    (
+        5,
+        "channel costs",
+        """
+        -- What acquiring customers through a channel cost in a month (see channel_cost.py): one
+        -- amount per channel and month, entered by an admin (page or CLI), replaced when entered again.
+        CREATE TABLE channel_costs (
+            channel VARCHAR NOT NULL,
+            month DATE NOT NULL,        -- the first day of the month the money was spent in
+            amount DECIMAL(18, 2) NOT NULL,
+            saved_at TIMESTAMP NOT NULL,
+            saved_by VARCHAR NOT NULL,  -- who entered it (the user's name)
+            PRIMARY KEY (channel, month)
+        );
+        """,
+    ),
 )
 
 SCHEMA_VERSION = MIGRATIONS[-1][0]

@@ -12,6 +12,10 @@ from .texts_data import DATA_TEXTS  # noqa: E402  (the import and Data page part
 from .texts_access import ACCESS_TEXTS  # noqa: E402  (sign-in, roles, users and the audit)
 from .texts_faults import FAULT_TEXTS  # noqa: E402  (faults of the database file, contact drafts)
 from .texts_safety import SAFETY_TEXTS  # noqa: E402  (values cut, replaced or refused, named)
+from .texts_channels import CHANNEL_TEXTS  # noqa: E402  (cost per channel, prospects like loyal customers)
+from .texts_forecast import FORECAST_TEXTS  # noqa: E402  (the forecast of the 推移グラフ)
+from .texts_compare import COMPARE_TEXTS  # noqa: E402  (two threshold settings compared)
+from .texts_predict import PREDICT_TEXTS  # noqa: E402  (each customer's chance of coming back)
 
 TEXTS: dict[str, dict[str, str]] = {
     # Suggested thresholds
@@ -195,6 +199,13 @@ TEXTS: dict[str, dict[str, str]] = {
     "view_overdue_possibly_lost": {"ja": "遅延：離反の恐れ", "en": "Overdue: possibly lost"},
     "view_loyal_lapsing": {"ja": "優良客だが途絶えがち", "en": "Loyal but lapsing"},
     "view_trend_from_campaigns": {"ja": "キャンペーン由来の流行客", "en": "Trend buyers from campaigns"},
+    # The same views as the "who to contact now" tiles name them: short enough to show in full
+    # five to a row (the full name is the tile's help).
+    "view_tile_due_this_week": {"ja": "今週が購入時期", "en": "Due this week"},
+    "view_tile_overdue_possibly_lost": {"ja": "遅延・離反の恐れ", "en": "Overdue"},
+    "view_tile_loyal_lapsing": {"ja": "優良客が途絶えがち", "en": "Loyal, lapsing"},
+    "view_tile_trend_from_campaigns": {"ja": "キャンペーン流行客", "en": "Campaign buyers"},
+    "view_tile_prospects_to_approach": {"ja": "優先見込み客", "en": "Prospects first"},
     "filters": {"ja": "絞り込み", "en": "Filters"},
     "filter_tiers": {"ja": "層", "en": "Tiers"},
     "filter_status": {"ja": "状態", "en": "Status"},
@@ -303,6 +314,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "contacts_none": {"ja": "まだ接触の記録がありません。", "en": "No contacts logged yet."},
     "contact_form": {"ja": "接触を記録する", "en": "Log a contact"},
     "contact_date": {"ja": "日付", "en": "Date"},
+    "contact_time": {"ja": "時刻", "en": "Time"},
     "contact_kind": {"ja": "種類", "en": "Kind"},
     "contact_staff": {"ja": "担当者", "en": "Staff"},
     "contact_note": {"ja": "内容", "en": "Note"},
@@ -365,6 +377,10 @@ TEXTS: dict[str, dict[str, str]] = {
     **ACCESS_TEXTS,
     **FAULT_TEXTS,
     **SAFETY_TEXTS,
+    **CHANNEL_TEXTS,
+    **FORECAST_TEXTS,
+    **COMPARE_TEXTS,
+    **PREDICT_TEXTS,
 }
 
 

@@ -188,7 +188,16 @@ def pytest_sessionfinish(session, exitstatus):
     st.cache_resource.clear()
     data._registry.clear()
     scripts = {str(ROOT / "app.py"), *(str(page) for page in (ROOT / "pages").glob("*.py"))}
-    for module in [obj for obj in gc.get_objects() if isinstance(obj, types.ModuleType)]:
+    for module in [obj for obj in gc.get_objects() if _is_module(obj, types.ModuleType)]:
         if getattr(module, "__file__", None) in scripts and module.__name__ == "__main__":
             vars(module).clear()
     gc.collect()
+
+
+def _is_module(obj, module_type) -> bool:
+    """Whether `obj` is a module; False for a weak proxy whose object is gone (the model's
+    libraries, imported by predict.py, leave such proxies behind)."""
+    try:
+        return isinstance(obj, module_type)
+    except ReferenceError:
+        return False

@@ -263,6 +263,10 @@ def test_cli_users_and_a_staff_users_export_holds_only_their_customers(db, tmp_p
     classified = tmp_path / "tiers.csv"
     assert run_cli("classify", "--db", str(db), "--out", str(classified), "--as-user", "hanako").returncode == 0
     assert len(pd.read_csv(classified)) == expected
+    summary = run_cli("summary", "--db", str(db), "--as-user", "hanako", "--lang", "en")
+    assert summary.returncode == 0, summary.stderr
+    header, note = summary.stdout.splitlines()[:2]
+    assert header.startswith(f"{expected:,} customers as of ") and note == f"Showing only the customers of {name}."
     record = audit.read_audit(db, actions=("export",))
     assert list(record["user_name"]) == ["hanako", "hanako"]
     assert list(record["customers"]) == [expected, expected]

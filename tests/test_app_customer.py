@@ -109,6 +109,22 @@ def test_submitting_a_contact_with_a_note_writes_it_and_shows_it(open_app, db_co
     assert at.get_by_key("cs_note").value == "", "a saved note is cleared for the next contact"
 
 
+def test_a_contact_keeps_the_time_of_day_entered_with_it(open_app, db_copy, loyal_customer):
+    customer_id = loyal_customer["customer_id"]
+    at = open_customer(open_app, db_copy, customer_id)
+
+    at.get_by_key("cs_when").set_value(DEMO_END)
+    at.get_by_key("cs_time").set_value(dt.time(14, 35))
+    at.get_by_key("cs_note").input("午後に電話した。")
+    submit_contact(at)
+
+    assert_no_exception(at)
+    with schema.reading(db_copy) as con:
+        saved = con.execute("SELECT contacted_at FROM contacts WHERE customer_id = ? AND note = ?",
+                            [customer_id, "午後に電話した。"]).fetchall()
+    assert saved == [(dt.datetime.combine(DEMO_END, dt.time(14, 35)),)]
+
+
 def test_submitting_with_an_empty_note_shows_an_error_and_writes_nothing(open_app, db_copy, loyal_customer):
     customer_id = loyal_customer["customer_id"]
     before = contacts_of(db_copy, customer_id)

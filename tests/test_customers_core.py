@@ -282,6 +282,7 @@ VIEW_DEFINITIONS: dict[str, Callable[[pd.DataFrame], pd.Series]] = {
     "loyal_lapsing": lambda ref: (ref["tier"] == "loyal") & (ref["lapsed"] == False)  # noqa: E712
     & (ref["cycle_status"] == "overdue"),
     "trend_from_campaigns": lambda ref: (ref["tier"] == "trend") & (ref["campaign_share"] >= 0.5),
+    "prospects_to_approach": lambda ref: ref["tier"].isin(["prospect", "first"]),  # order: tests/test_prospects.py
 }
 
 
@@ -400,6 +401,7 @@ SORT_ORDERS = {  # sort key -> (columns, ascending, where missing values go)
     "expected": (["expected_next_order_date", "customer_id"], [True, True], "last"),
     "last_contact": (["last_contact_at", "customer_id"], [True, True], "first"),
     "customer_id": (["customer_id"], [True], "last"),
+    "loyal_score": (["loyal_score", "customer_id"], [False, True], "last"),  # NULL outside prospect lists
 }
 
 

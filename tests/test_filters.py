@@ -28,15 +28,15 @@ AS_OF = dt.date(2024, 6, 30)
 LIST_ROWS_SQL = """
     SELECT * FROM (VALUES
         ('00042', '山田 太郎', '山田商店', 'taro@yamada.example', 'loyal', false, 'due', 'web', '佐藤', '東京',
-         12000.0, 0.5, TIMESTAMP '2024-06-01 10:00', DATE '2024-07-05'),
+         12000.0, 0.5, TIMESTAMP '2024-06-01 10:00', DATE '2024-07-05', 0.9),
         ('00043', 'Yamada Hanako', NULL, NULL, 'trend', true, 'overdue', 'DM', '鈴木', '大阪',
-         5000.0, 0.25, NULL, DATE '2024-05-01'),
+         5000.0, 0.25, NULL, DATE '2024-05-01', 0.1),
         ('00044', 'Kim', 'Acme', 'kim@acme.example', 'first', false, NULL, 'web', NULL, '東京',
-         4999.99, 0.0, TIMESTAMP '2024-05-31 09:00', NULL),
+         4999.99, 0.0, TIMESTAMP '2024-05-31 09:00', NULL, 0.3),
         ('P1', NULL, NULL, NULL, 'prospect', NULL, NULL, NULL, NULL, NULL,
-         NULL, NULL, NULL, NULL)
+         NULL, NULL, NULL, NULL, NULL)
     ) AS t(customer_id, name, company, email, tier, lapsed, cycle_status, channel, staff, region,
-           average_order_value, campaign_share, last_contact_at, expected_next_order_date)
+           average_order_value, campaign_share, last_contact_at, expected_next_order_date, p_alive)
 """
 
 SEARCH_SQL = (
@@ -95,6 +95,9 @@ FILTER_TABLE = [
     ("customer_ids", ("00042", "P1"),
      "list_contains($v7_ids, customer_id)", {"v7_ids": ["00042", "P1"]},
      "顧客ID: 00042、P1", "customer ID 00042, P1", ["00042", "P1"]),
+    ("max_p_alive", 0.3,  # below: 00044, at exactly 30%, is not kept; a prospect has no chance to compare
+     "p_alive < $v7_p_alive_max", {"v7_p_alive_max": 0.3},
+     "まだ顧客である確率が30%未満", "chance still a customer below 30%", ["00043"]),
 ]
 
 
@@ -171,6 +174,7 @@ READY_VIEW_SENTENCES = {
                       ["tier: Loyal", "active customers only", "reorder cycle: Overdue"]),
     "trend_from_campaigns": (["層: 流行客", "キャンペーン利用率が50%以上"],
                              ["tier: Trend", "50% or more of the orders used a campaign"]),
+    "prospects_to_approach": (["層: 見込み客、初回客"], ["tier: Prospect, First-time"]),  # ordered by loyal_score
 }
 
 

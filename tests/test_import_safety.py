@@ -23,6 +23,7 @@ import duckdb
 import pytest
 
 from segmentation import importer, import_write, schema
+from segmentation.channel_cost import set_cost
 from segmentation.contact_drafts import ContactDraft, save_draft
 from segmentation.import_report import ImportRejectedError
 from segmentation.importer import import_files
@@ -82,7 +83,7 @@ CONTACTS = "customer_id,contacted_at,kind,note\nC1,2024-01-06 10:00,電話,お�
 @pytest.fixture(scope="module")
 def shop_template(tmp_path_factory) -> Path:
     """A database whose every table holds rows: customers, orders (plain and Shopify), contacts,
-    a saved mapping, the import log, a threshold preset and a contact draft."""
+    a saved mapping, the import log, a threshold preset, a contact draft and a channel's cost."""
     folder = tmp_path_factory.mktemp("shop")
     db = folder / "shop.duckdb"
     import_files(db, customers=csv_file(folder, "customers.csv", CUSTOMERS),
@@ -93,6 +94,7 @@ def shop_template(tmp_path_factory) -> Path:
     add_user(db, "hanako", "admin", "a long enough password", by=Viewer("boss", "admin", None, "test"))
     with schema.writing(db, data_changed=False) as con:
         save_draft(con, ContactDraft("C1", "", datetime(2024, 1, 7), "call", "", "書きかけの記録"))
+    set_cost(db, Viewer("boss", "admin", None, "test"), "紹介", "2024-01", 120000)
     return db
 
 

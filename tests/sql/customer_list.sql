@@ -45,7 +45,7 @@ WITH k AS (
                    k.campaign_share,
                    k.first_order_date, k.last_order_date, k.tenure_days, k.recency_days, k.interval_days,
                    k.expected_next_order_date, k.cycle_status,
-                   s.last_contact_at, coalesce(s.contacts, 0) AS contacts, k.cid
+                   s.last_contact_at, coalesce(s.contacts, 0) AS contacts, CAST(NULL AS DOUBLE) AS loyal_score, CAST(NULL AS DOUBLE) AS p_alive, CAST(NULL AS DOUBLE) AS expected_orders, k.cid
             FROM k
             JOIN cust c USING (cid)
             LEFT JOIN profile p USING (cid)

@@ -46,13 +46,13 @@ WITH page AS (SELECT * FROM (
                    k.campaign_share,
                    k.first_order_date, k.last_order_date, k.tenure_days, k.recency_days, k.interval_days,
                    k.expected_next_order_date, k.cycle_status,
-                   s.last_contact_at, coalesce(s.contacts, 0) AS contacts, k.cid
+                   s.last_contact_at, coalesce(s.contacts, 0) AS contacts, CAST(NULL AS DOUBLE) AS loyal_score, CAST(NULL AS DOUBLE) AS p_alive, CAST(NULL AS DOUBLE) AS expected_orders, k.cid
             FROM k
             JOIN cust c USING (cid)
             LEFT JOIN contact_summary s USING (cid)
         )
         SELECT * FROM rows WHERE TRUE
     ) ORDER BY amount DESC, customer_id LIMIT $limit OFFSET $offset)
-        SELECT m.customer_id, coalesce(m.name, p.name) AS name, coalesce(m.company, p.company) AS company, coalesce(m.email, p.email) AS email, coalesce(m.phone, p.phone) AS phone, m.region, coalesce(m.address, p.address) AS address, m.channel, m.staff, m.tier, m.lapsed, m.orders, m.amount, m.average_order_value, m.campaign_share, m.first_order_date, m.last_order_date, m.tenure_days, m.recency_days, m.interval_days, m.expected_next_order_date, m.cycle_status, m.last_contact_at, m.contacts, m.cid
+        SELECT m.customer_id, coalesce(m.name, p.name) AS name, coalesce(m.company, p.company) AS company, coalesce(m.email, p.email) AS email, coalesce(m.phone, p.phone) AS phone, m.region, coalesce(m.address, p.address) AS address, m.channel, m.staff, m.tier, m.lapsed, m.orders, m.amount, m.average_order_value, m.campaign_share, m.first_order_date, m.last_order_date, m.tenure_days, m.recency_days, m.interval_days, m.expected_next_order_date, m.cycle_status, m.last_contact_at, m.contacts, m.loyal_score, m.p_alive, m.expected_orders, m.cid
         FROM page m LEFT JOIN profile p USING (cid)
         ORDER BY m.amount DESC, m.customer_id
