@@ -13,6 +13,7 @@ so legends and labels agree across pages and languages. The rules shared by all 
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 from typing import Any
@@ -156,12 +157,24 @@ def finish(chart: alt.TopLevelMixin, height: int | alt.Step | None = HEIGHT) -> 
     if isinstance(height, alt.Step):
         # rows of a fixed step: fit the width only (plain "fit" would drop the step, with a warning)
         properties["autosize"] = alt.AutoSizeParams(type="fit-x", contains="padding")
-    return chart.properties(**properties).configure(
+    return drawn_without_validation(chart.properties(**properties).configure(
         font=FONT,
         axis=alt.AxisConfig(labelFont=FONT, titleFont=FONT),
         legend=alt.LegendConfig(labelFont=FONT, titleFont=FONT, orient="right"),
         view=alt.ViewConfig(stroke=None),
-    )
+    ))
+
+
+def drawn_without_validation(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
+    """`chart`, whose `to_dict()` skips Altair's check against the Vega-Lite JSON schema.
+
+    `st.altair_chart` calls `to_dict()` on every rerun, and the check costs about 0.05 s of each
+    slider move on the overview. The builders' output is checked once instead, in the tests
+    (`tests/test_charts.py` calls `to_dict(validate=True)` on every chart it builds). Set on the
+    chart object itself (Altair's own `__setattr__` would take it for a chart property), so the
+    chart stays an Altair chart of Altair's class."""
+    object.__setattr__(chart, "to_dict", functools.partial(type(chart).to_dict, chart, validate=False))
+    return chart
 
 
 def no_data_chart(lang: str, selection: alt.Parameter | None = None) -> alt.TopLevelMixin:

@@ -100,7 +100,7 @@ def test_the_chart_builder_layers_dashes_and_a_band_on_aggregated_rows():
     ahead = pd.DataFrame([(dt.date(2025, 2, 28), t, s, 12.0, 11.0, 13.5) for t, s in STATES],
                          columns=["period_end", "tier", "lapsed", "customers", "low", "high"])
     for mode in ("area", "line"):
-        spec = counts_with_forecast_chart(counts, ahead, "en", mode=mode).to_dict()
+        spec = counts_with_forecast_chart(counts, ahead, "en", mode=mode).to_dict(validate=True)
         rows = sum(len(dataset) for dataset in spec["datasets"].values())
         assert rows <= 3 * len(STATES) + 1  # history, forecast (from the last count on), the rule
         marks = [layer["mark"] for layer in spec["layer"]]

@@ -9,6 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import altair as alt
 import pandas as pd
 import pytest
 
@@ -27,7 +28,7 @@ AMOUNT_THRESHOLDS = Thresholds(value_axis="amount", min_amount=30000)
 
 
 def spec_of(chart) -> dict:
-    return chart.to_dict()  # validates against the Vega-Lite schema
+    return chart.to_dict(validate=True)  # validates against the Vega-Lite schema (the app skips it)
 
 
 def spec_text(chart) -> str:
@@ -495,6 +496,17 @@ def test_channel_chart_sorts_by_loyal_rate_and_names_the_unknown_channel():
 
 # ---------------------------------------------------------------------------------------------
 # Purity
+
+
+def test_a_finished_chart_skips_the_schema_check_when_drawn_but_not_when_asked(frames):
+    chart = charts.tier_map_chart(frames["tier_map"], "ja", Thresholds())
+    broken = charts.drawn_without_validation(alt.Chart(pd.DataFrame({"x": [1]})).mark_point().encode(x="x:Q"))
+    broken["mark"] = {"type": "no such mark"}  # what the schema refuses
+    broken.to_dict()  # drawn: not checked
+    with pytest.raises(Exception, match="no such mark"):
+        broken.to_dict(validate=True)
+    assert type(chart).__module__.startswith("altair.")  # still Altair's class: Streamlit recognises it
+    assert chart.to_dict()["layer"] and chart.to_dict(validate=True)["layer"]
 
 
 def test_charts_do_not_import_streamlit():
