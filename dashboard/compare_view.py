@@ -24,7 +24,7 @@ from segmentation.scope import Scope
 from segmentation.texts import amount_column_format, status_name, text, tier_name
 from segmentation.thresholds import Thresholds
 
-from . import auth, data, handoff
+from . import auth, data, downloads, handoff
 from .charts_compare import CELL_SELECTION, cell_key, compare_heatmap, difference_chart
 from .safe import plain
 from .tables import blank_missing
@@ -182,11 +182,4 @@ def export(analysis, lang: str, a: Thresholds, b: Thresholds, move: engine_compa
             right.error(plain(str(error)))
     prepared = st.session_state.get("ov_cmp_export")
     if prepared and prepared[0] == request:
-        _, payload, name, fmt, notes = prepared
-        if notes.replaced:
-            right.info(text("export_replaced_note", lang, n=notes.replaced))
-        if notes.cut:
-            right.warning(text("export_cut_note", lang, n=len(notes.cut)))
-        mime = "text/csv" if fmt == "csv" else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-        right.download_button(text("export_button", lang, n=total), payload, file_name=name, mime=mime,
-                              key="ov_cmp_download", type="primary", icon=":material/download:")
+        downloads.offer(right, prepared, lang, total, key="ov_cmp_download")

@@ -3,7 +3,7 @@ open one customer."""
 
 import streamlit as st
 
-from dashboard import auth, data, handoff, predict_view, shell
+from dashboard import auth, data, downloads, handoff, predict_view, shell
 from dashboard.safe import plain
 from dashboard.tables import blank_missing
 from segmentation import customers as cust
@@ -208,11 +208,4 @@ else:
                            args=("utf8",))
     prepared = st.session_state.get("cu_export")
     if prepared and prepared[0] == request:
-        _, payload, filename, fmt, notes = prepared
-        if notes.replaced:
-            right.info(text("export_replaced_note", lang, n=notes.replaced))
-        if notes.cut:
-            right.warning(text("export_cut_note", lang, n=len(notes.cut)))
-        mime = "text/csv" if fmt == "csv" else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-        right.download_button(text("export_button", lang, n=total), payload, file_name=filename, mime=mime,
-                              key="cu_download", type="primary", icon=":material/download:")
+        downloads.offer(right, prepared, lang, total, key="cu_download")
