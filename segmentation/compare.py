@@ -19,7 +19,7 @@ from typing import Any, Iterator
 import pandas as pd
 
 from .analysis import Analysis
-from .customers import LIST_COLUMNS, ensure_list_tables, iter_chunks, list_sql, page_sql
+from .customers import LIST_COLUMNS, counted_page, ensure_list_tables, iter_chunks, list_sql, page_sql
 from .errors import SegmentationError
 from .filters import CustomerFilters
 from .rules import Params, display_order, nullable_bools, ranks_to_codes, thresholds_or_default, tier_at_sql
@@ -212,13 +212,7 @@ def changers(
 ) -> tuple[int, pd.DataFrame]:
     """(how many customers are in the cell `move`, the first `limit` of them from `offset`) as
     customer-list rows with their tier and status under B. Columns: `LIST_COLUMNS`."""
-    matching = _changers(analysis, a, b, as_of, scope, move)
-    page = page_sql(matching, sort, limit=limit, offset=offset)  # checks sort, limit and offset
-    sql, params = matching
-    total = int(analysis.fetchall(f"SELECT count(*) FROM ({sql})", params)[0][0])
-    if limit == 0:
-        return total, pd.DataFrame(columns=list(LIST_COLUMNS))
-    return total, analysis.df(*page)[list(LIST_COLUMNS)]
+    return counted_page(analysis, _changers(analysis, a, b, as_of, scope, move), sort, limit, offset)
 
 
 def iter_changers(

@@ -179,14 +179,20 @@ def customer_list(
 ) -> tuple[int, pd.DataFrame]:
     """(how many customers match, the first `limit` of them from `offset`). Columns:
     `LIST_COLUMNS` (the predictions over `horizon_days` only when it is given)."""
-    matching = _matching(analysis, thresholds, as_of, scope, filters, horizon_days)
+    return counted_page(analysis, _matching(analysis, thresholds, as_of, scope, filters, horizon_days),
+                        sort, limit, offset)
+
+
+def counted_page(analysis, matching: tuple[str, Params], sort: str, limit: int | None,
+                 offset: int) -> tuple[int, pd.DataFrame]:
+    """(how many rows `matching` holds, the page of them `sort`, `limit` and `offset` pick) as
+    customer-list rows: the one way a list (the customer list, a comparison's move) is paged."""
     page = page_sql(matching, sort, limit=limit, offset=offset)  # checks sort, limit and offset
     sql, params = matching
     total = int(analysis.fetchall(f"SELECT count(*) FROM ({sql})", params)[0][0])
     if limit == 0:
         return total, pd.DataFrame(columns=list(LIST_COLUMNS))
-    frame = analysis.df(*page)
-    return total, frame[list(LIST_COLUMNS)]
+    return total, analysis.df(*page)[list(LIST_COLUMNS)]
 
 
 #: The filters whose predicates read only columns of `classify_sql` (tier, lapsed,
