@@ -99,7 +99,9 @@ def show(path: Path, analysis, lang: str, b: Thresholds, as_of, scope: Scope) ->
         text("compare_col_difference", lang): counts["difference"],
     })
     left.dataframe(table, hide_index=True, width="stretch", height=35 * (len(table) + 1) + 3, key="ov_cmp_counts",
-                   column_config={text("compare_col_difference", lang): st.column_config.NumberColumn(format="%+d")})
+                   column_config={text("compare_col_a", lang): st.column_config.NumberColumn(format="%,d"),
+                                  text("compare_col_b", lang): st.column_config.NumberColumn(format="%,d"),
+                                  text("compare_col_difference", lang): st.column_config.NumberColumn(format="%+,d")})
     right.altair_chart(difference_chart(counts, lang), width="stretch")
 
     st.markdown(f"**{text('compare_matrix_title', lang)}**")

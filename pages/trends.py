@@ -146,10 +146,11 @@ def show_channels() -> None:
     st.subheader(text("channels_funnel_title", lang))
     st.altair_chart(charts_channels.funnel_chart(channels, lang), width="stretch")
     percent = st.column_config.ProgressColumn(format="percent", min_value=0, max_value=1)
+    count = st.column_config.NumberColumn(format="%,d")
     # Money and days as text: a channel without customers or costs shows an empty cell, never "None".
     money = lambda v: "" if v is None or pd.isna(v) else format_amount(round(float(v)), lang)  # noqa: E731
     days = lambda v: "" if v is None or pd.isna(v) else f"{float(v):g}"  # noqa: E731
-    columns = {"channel": None, "acquired": None, "second_order_share": percent, "loyal_share": percent,
+    columns = {"channel": None, "acquired": count, "second_order_share": percent, "loyal_share": percent,
                "reached_loyal_share": percent, "median_days_to_loyal": days, "amount_per_customer": money,
                "cost": money, "cost_per_acquired": money, "cost_per_repeat": money, "cost_per_loyal": money}
     labels = {"channel": "col_channel", "acquired": "col_acquired", "second_order_share": "col_second_share",
@@ -159,7 +160,7 @@ def show_channels() -> None:
     shown[text("col_channel", lang)] = [text("unknown", lang) if c is None else c for c in channels["channel"]]
     st.dataframe(shown, hide_index=True, width="stretch",
                  column_config={text(labels.get(c, f"col_{c}"), lang): kind for c, kind in columns.items()
-                                if kind is percent})
+                                if kind is percent or kind is count})
     st.caption(text("funnel_caption", lang))
     if not channel_cost.costs_apply(analysis, scope):
         st.info(text("costs_not_for_scope", lang))
