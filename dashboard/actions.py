@@ -13,7 +13,7 @@ from . import data, handoff
 
 def act_now(view, analysis, as_of, key_prefix: str) -> None:
     st.subheader(text("act_now_title", view.lang))
-    counts = data.ready_view_counts(analysis, view.thresholds, as_of, view.scope)
+    counts = data.ready_view_counts(analysis, view.thresholds, as_of=as_of, scope=view.scope)
     columns = st.columns(len(READY_VIEWS))
     for column, key in zip(columns, READY_VIEWS):
         total = counts[key]

@@ -15,6 +15,7 @@ import functools
 import inspect
 import os
 import threading
+from collections import Counter
 from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
@@ -75,13 +76,14 @@ def _open_analysis(path: str, data_version: int) -> Analysis:
 _preloads: dict[tuple[str, int], Future] = {}
 
 
-def preload(path: Path) -> None:
+def preload(path: Path) -> Future | None:
     """Start opening the analysis of `path` in the background: `dashboard/serve.py` calls it as
     the server process starts, so the first page finds it open, or nearly, instead of opening it
-    after the browser has connected. Anything that goes wrong is left for the page's own open to
-    meet and report."""
+    after the browser has connected. Returns the future of the analysis (None when it fails to
+    open), or None when nothing was started. Anything that goes wrong is left for the page's own
+    open to meet and report."""
     if not path.exists():
-        return
+        return None
 
     def open_ahead(future: Future, key: str, version: int) -> None:
         try:
@@ -92,13 +94,14 @@ def preload(path: Path) -> None:
     try:
         key, version = str(path.resolve()), _read_data_version(path)
     except Exception:  # noqa: BLE001 - as above
-        return
+        return None
     future: Future = Future()
     with _registry_lock:
         if (key, version) in _preloads:
-            return
+            return _preloads[(key, version)]
         _preloads[(key, version)] = future
     threading.Thread(target=open_ahead, args=(future, key, version), daemon=True, name="analysis-preload").start()
+    return future
 
 
 def _take_preloaded(path: str, data_version: int) -> Analysis | None:
@@ -202,34 +205,44 @@ def cached(function: Callable[P, R], *, max_entries: int = 256, reads_contacts: 
            waits_for: Callable[[dict], tuple[str, ...]] | None = None) -> Callable[P, R]:
     """`function` with its results cached per database state and arguments (`st.cache_data`),
     keeping its name, signature and docstring: pages call `data.tier_counts(analysis, ...)`
-    exactly as they would call `engine.tier_counts`. `reads_contacts`: the answer changes when
-    a contact is logged (a customer list with its last contact), so a new contact misses.
-    `waits_for(arguments)`: the side tables the call needs; while one is still being built
-    (the app's warm-up after an open), a spinner says what the page waits for."""
+    exactly as they would call `engine.tier_counts`. An entry is keyed by the arguments' values
+    whichever way they are passed (by position, by name, or left to their defaults), so the
+    answers `dashboard.serve` computes ahead are the ones a page asks for. `reads_contacts`: the
+    answer changes when a contact is logged (a customer list with its last contact), so a new
+    contact misses. `waits_for(arguments)`: the side tables the call needs; while one is still
+    being built (the app's warm-up after an open), a spinner says what the page waits for."""
 
-    def run(*args: P.args, **kwargs: P.kwargs) -> R:
-        return function(*args, **kwargs)
+    def run(**arguments) -> R:
+        computed[function.__name__] += 1
+        return function(**arguments)
 
     # st.cache_data tells cached functions apart by module and qualified name.
     run.__module__ = function.__module__
     run.__qualname__ = run.__name__ = f"cached_{function.__qualname__}"
     hash_funcs = _hash_funcs(reads_contacts=reads_contacts)
     cached_run = st.cache_data(max_entries=max_entries, show_spinner=False, hash_funcs=hash_funcs)(run)
-    if waits_for is None:
-        return functools.wraps(function)(lambda *args, **kwargs: cached_run(*args, **kwargs))
     signature = inspect.signature(function)
+    if any(p.kind in (p.POSITIONAL_ONLY, p.VAR_POSITIONAL, p.VAR_KEYWORD) for p in signature.parameters.values()):
+        raise TypeError(f"{function.__qualname__}: cached functions take named parameters only")
 
     def call(*args: P.args, **kwargs: P.kwargs) -> R:
         bound = signature.bind(*args, **kwargs)
         bound.apply_defaults()
-        analysis = next(iter(bound.arguments.values()))
-        waiting = _waiting_text(analysis, waits_for(bound.arguments)) if isinstance(analysis, Analysis) else None
+        arguments = bound.arguments  # in the signature's order, every one by name
+        analysis = next(iter(arguments.values()), None)
+        waiting = None
+        if waits_for is not None and isinstance(analysis, Analysis):
+            waiting = _waiting_text(analysis, waits_for(arguments))
         if waiting is None:
-            return cached_run(*args, **kwargs)
+            return cached_run(**arguments)
         with st.spinner(waiting):  # shown only when the wait lasts
-            return cached_run(*args, **kwargs)
+            return cached_run(**arguments)
 
     return functools.wraps(function)(call)
+
+
+#: How many times each cached function was computed in this process (a cache miss), by name.
+computed: Counter[str] = Counter()
 
 
 def _period_tables(kind: str) -> Callable[[dict], tuple[str, ...]]:

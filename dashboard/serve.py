@@ -5,9 +5,10 @@ A server started with `streamlit run app.py` does nothing until the first browse
 then that browser waits while app.py imports the dashboard (pandas, Altair, DuckDB) and opens
 the analysis of the database. Here the same work starts in a thread the moment the process
 starts, beside the server's own start and the browser loading the page's scripts, so the first
-page mostly finds it done. The work is the app's own (the same modules, the same
-`dashboard.data` opening the same analysis); anything that fails here is left for the page to
-meet and report as it would without this. Plain `streamlit run app.py` still works: its first
+page mostly finds it done; then it computes the overview for the view a fresh session starts
+with, so the first page finds those answers in the cache too. The work is the app's own (the
+same modules, the same `dashboard.data` opening the same analysis, the same cached calls);
+anything that fails here is left for the page to meet and report as it would without this. Plain `streamlit run app.py` still works: its first
 page is only slower.
 """
 
@@ -27,12 +28,17 @@ def _wait_until_listening(seconds: float = 30.0) -> None:
     import socket
     import time
 
-    from streamlit import config
+    from streamlit import config, runtime
 
+    deadline = time.monotonic() + seconds
+    # The command line's --server.port and --server.address are in `config` only once Streamlit
+    # has read them, which it does before it makes its Runtime: reading them sooner can give the
+    # port of .streamlit/config.toml and wait here for a server that is not there.
+    while not runtime.exists() and time.monotonic() < deadline:
+        time.sleep(0.01)
     address = config.get_option("server.address") or "127.0.0.1"
     address = "127.0.0.1" if address in ("0.0.0.0", "::", "") else address
     port = int(config.get_option("server.port"))
-    deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         try:
             with socket.create_connection((address, port), timeout=0.2):
@@ -41,14 +47,27 @@ def _wait_until_listening(seconds: float = 30.0) -> None:
             time.sleep(0.05)
 
 
+def prepare(path: Path) -> None:
+    """Open the analysis of `path` and compute the overview for the view a fresh session starts
+    with (`sidebar.first_view`), through the app's own cached calls: the first page after a
+    start then finds its answers in the cache, or being computed (it waits for them)."""
+    from dashboard import data
+
+    opening = data.preload(path)  # in a thread of its own (DuckDB, beside the imports)
+    # The modules app.py and the overview import, so that the first run does not import them.
+    from dashboard import actions, auth, charts, overview, shell, sidebar, tables  # noqa: F401
+
+    analysis = opening.result() if opening is not None else None
+    if analysis is not None:
+        overview.figures(analysis, sidebar.first_view(analysis))
+
+
 def _ready_ahead() -> None:
     try:
         _wait_until_listening()
         from dashboard import data
 
-        data.preload(data.db_path())  # opens the analysis in a thread of its own (DuckDB, beside the imports)
-        # The modules app.py and the overview import, so that the first run does not import them.
-        from dashboard import actions, auth, charts, shell, sidebar, tables  # noqa: F401
+        prepare(data.db_path())
     except Exception:  # noqa: BLE001 - the first page does the same and reports what failed
         pass
 

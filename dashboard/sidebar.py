@@ -69,8 +69,8 @@ def _ranges() -> dict[str, tuple[int, int, int]]:
     return st.session_state.get("sb_ranges") or SLIDER_FLOORS
 
 
-def _clamp(field: str, value):
-    low, high, _ = _ranges()[field]
+def _clamp(field: str, value, ranges: dict[str, tuple[int, int, int]] | None = None):
+    low, high, _ = (ranges or _ranges())[field]
     return max(low, min(high, int(value)))
 
 
@@ -175,8 +175,7 @@ def build(path: Path, analysis, person: Viewer = LOCAL_ADMIN) -> View:
             suggestions = data.suggest_thresholds(analysis, as_of=as_of or default_as_of,
                                                   scope=scope_from_values({kind: st.session_state.get(f"sb_scope_{kind}")
                                                                            for kind in SCOPE_KEYS.values()}))
-            suggested = {name: float(s.value) for name, s in suggestions.items() if name in SLIDER_FLOORS}
-            st.session_state["sb_ranges"] = data.slider_ranges(analysis, suggested=suggested)
+            st.session_state["sb_ranges"] = data.slider_ranges(analysis, suggested=_suggested(suggestions))
 
         axis = st.radio(text("value_axis", lang), options=["orders", "amount"], horizontal=True,
                         format_func=lambda v: text(f"value_axis_{v}", lang), key="sb_value_axis")
@@ -243,6 +242,27 @@ def build(path: Path, analysis, person: Viewer = LOCAL_ADMIN) -> View:
     _keep_widget_values()
     _sync_url(view)
     return view
+
+
+def _suggested(suggestions) -> dict[str, float]:
+    """The suggested slider values, for the sliders' ranges (they reach as far as a suggestion)."""
+    return {name: float(s.value) for name, s in suggestions.items() if name in SLIDER_FLOORS}
+
+
+def first_view(analysis, lang: str = "ja") -> View:
+    """The view a session opened without URL parameters starts with, as `build` makes it: the
+    default thresholds within the sliders' ranges, the latest as-of date, every customer; reached
+    through the same cached calls, so `dashboard.serve` can compute the first page for it before
+    a browser asks (`tests/test_serve.py` holds it to what `build` shows)."""
+    first_ranges = data.slider_ranges(analysis)
+    data.scope_options(analysis)  # a first run reads them for the URL's values and the scope boxes
+    scope = scope_from_values({kind: [] for kind in SCOPE_KEYS.values()})
+    suggestions = data.suggest_thresholds(analysis, as_of=analysis.default_as_of(), scope=scope)
+    ranges = data.slider_ranges(analysis, suggested=_suggested(suggestions))
+    fields = {field: _clamp(field, _clamp(field, getattr(DEFAULT_THRESHOLDS, field), first_ranges), ranges)
+              for field in SLIDER_FLOORS}
+    thresholds = Thresholds(**fields, value_axis=DEFAULT_THRESHOLDS.value_axis, min_amount=None)
+    return View(lang=lang, thresholds=thresholds, as_of=None, scope=scope, slider_ranges=ranges)
 
 
 def remember_thresholds(thresholds: Thresholds) -> None:

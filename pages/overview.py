@@ -2,25 +2,21 @@
 
 import streamlit as st
 
-from dashboard import actions, charts, compare_view, data, shell
+from dashboard import actions, charts, compare_view, data, overview, shell
 from dashboard.safe import plain
 from dashboard.tables import smaller_figures
-from segmentation.at_date import SLIDER_FLOORS
-from segmentation.periods import previous_period_end
 from segmentation.texts import format_count, status_name, text, tier_name
 from segmentation.tiers import TIERS
 
 view, analysis = shell.page_context(__file__)
 lang, thresholds, scope = view.lang, view.thresholds, view.scope
-as_of = analysis.resolve_as_of(view.as_of)
-previous = previous_period_end(as_of, "month")
+figures = overview.figures(analysis, view)
+as_of, previous, counts = figures.as_of, figures.previous, figures.counts
 
 st.title(text("overview_title", lang, as_of=as_of.isoformat()))
 st.caption(text("overview_scope", lang, scope=plain(scope.describe(lang))))
 
-counts = data.tier_counts(analysis, thresholds, as_of=as_of, scope=scope)
-before = data.tier_counts(analysis, thresholds, as_of=previous, scope=scope)
-before_by_key = {(row.tier, row.lapsed): row.customers for row in before.itertuples()}
+before_by_key = {(row.tier, row.lapsed): row.customers for row in figures.before.itertuples()}
 
 smaller_figures("st-key-ov_tile_")  # six tiles share the width: 15.2万 and 152k show in full from 1,280 px
 columns = st.columns(len(TIERS))
@@ -51,9 +47,7 @@ left, right = st.columns([3, 2])
 with left:
     title = "tier_map_title" if thresholds.value_axis == "orders" else "tier_map_title_amount"
     st.subheader(text(title, lang))
-    orders_cap = (view.slider_ranges or SLIDER_FLOORS)["min_orders"][1]  # the map reaches as far as the slider
-    cells = data.tier_map(analysis, thresholds, as_of=as_of, scope=scope, orders_cap=orders_cap)
-    st.altair_chart(charts.tier_map_chart(cells, lang, thresholds, thresholds.value_axis), width="stretch")
+    st.altair_chart(charts.tier_map_chart(figures.cells, lang, thresholds, thresholds.value_axis), width="stretch")
     st.caption(text("tier_map_caption", lang))
 with right:
     st.subheader(text("revenue_by_tier_title", lang))

@@ -176,3 +176,39 @@ def test_an_analysis_opened_ahead_of_data_that_changed_meanwhile_is_closed_and_n
 def test_no_file_nothing_opened_ahead(tmp_path):
     data.preload(tmp_path / "missing.duckdb")
     assert data._preloads == {}
+
+
+def test_an_entry_is_the_same_whichever_way_the_arguments_are_passed(shop):
+    wrapped = data.cached(customers_of)
+    analysis = Analysis.open(shop)
+    try:
+        wrapped(analysis)
+        wrapped(analysis, None)  # the default, given by position
+        wrapped(analysis=analysis, thresholds=None)  # and by name
+        wrapped(analysis, Thresholds(min_orders=3))
+        wrapped(thresholds=Thresholds(min_orders=3), analysis=analysis)  # names in another order
+    finally:
+        analysis.close()
+
+    assert CALLS == [("customers_of", (analysis.data_version, 0, None)),
+                     ("customers_of", (analysis.data_version, 0, 3))]
+
+
+def test_computed_counts_the_misses_of_each_function(shop):
+    wrapped = data.cached(customers_of)
+    before = data.computed["customers_of"]
+    analysis = Analysis.open(shop)
+    try:
+        wrapped(analysis), wrapped(analysis), wrapped(analysis, Thresholds(min_orders=3))
+    finally:
+        analysis.close()
+
+    assert data.computed["customers_of"] - before == 2
+
+
+def test_a_function_with_unnamed_parameters_is_refused():
+    def anything(*values):
+        return values
+
+    with pytest.raises(TypeError, match="named parameters"):
+        data.cached(anything)

@@ -1,0 +1,82 @@
+"""`dashboard.serve`: what a server started by `make run` does before the first browser asks.
+
+It opens the analysis and computes the overview for the view a fresh session starts with, so
+the first page finds its answers in the cache; and it waits for the server's own address and
+port, as given on the command line, before it begins.
+"""
+
+from __future__ import annotations
+
+import socket
+import threading
+from collections import Counter
+
+from streamlit.testing.v1 import AppTest
+
+from apptest_support import (  # noqa: F401  (fixtures)
+    APP,
+    RUN_TIMEOUT,
+    assert_no_exception,
+    clear_app_caches,
+    open_app,
+)
+from dashboard import data, serve, sidebar
+
+
+def test_a_fresh_sessions_first_overview_computes_nothing_prepared_ahead(open_app, demo_db, monkeypatch):
+    open_app(demo_db)  # the same set-up as every page test (a server's page handling, full errors)
+    clear_app_caches()
+    serve.prepare(demo_db)
+    prepared = Counter(data.computed)
+
+    at = AppTest.from_file(str(APP), default_timeout=RUN_TIMEOUT).run()
+
+    assert_no_exception(at)
+    assert at.title, "the overview was drawn"
+    assert data.computed - prepared == Counter(), "the first page asked for answers not prepared ahead"
+    assert prepared["tier_counts"] > 0 and prepared["ready_view_counts"] > 0
+
+
+def test_the_first_view_is_the_one_the_sidebar_starts_a_session_with(open_app, demo_db):
+    at = open_app(demo_db)
+
+    shown = at.session_state["view"]
+    prepared = sidebar.first_view(at.session_state["analysis"], lang=shown.lang)
+    assert prepared == shown
+
+
+def test_it_waits_for_the_port_streamlit_read_from_the_command_line(monkeypatch):
+    """Streamlit reads --server.port only just before it makes its Runtime; a port read sooner is
+    the one of .streamlit/config.toml, where no server listens."""
+    from streamlit import config, runtime
+
+    listening = socket.create_server(("127.0.0.1", 0))
+    real_port = listening.getsockname()[1]
+    with socket.create_server(("127.0.0.1", 0)) as closed:
+        stale_port = closed.getsockname()[1]  # a port nobody listens on once closed
+    options = {"server.address": "127.0.0.1", "server.port": stale_port}
+    asked = []
+
+    def exists() -> bool:  # the Runtime appears on the third look, with the command line read
+        asked.append(True)
+        if len(asked) >= 3:
+            options["server.port"] = real_port
+            return True
+        return False
+
+    monkeypatch.setattr(runtime, "exists", exists)
+    monkeypatch.setattr(config, "get_option", lambda name: options[name])
+    accepted = []
+    listening.settimeout(10)
+    acceptor = threading.Thread(target=lambda: accepted.append(listening.accept()[0]))
+    acceptor.start()
+    try:
+        serve._wait_until_listening(seconds=10)
+        acceptor.join(timeout=10)
+    finally:
+        listening.close()
+        for connection in accepted:
+            connection.close()
+
+    assert len(asked) >= 3
+    assert len(accepted) == 1, "it connected to the server's port"
