@@ -11,6 +11,9 @@ The server is stopped after each round, so every round is a fresh server.
 By default the analysis cache next to the database (`<db>.analysis.duckdb`,
 `segmentation/analysis_store.py`) is used as a restart finds it; `--no-cache` removes it before
 every round (the cost of a first start on new data), `--both` measures the two alternately.
+The cache is made once before the rounds (when missing or stale), and each round starts when the
+machine has been nearly idle for half a second, so that a round measures one server's start and
+not the tail of the round before or of the cache being made.
 
     .venv/bin/python -m bench cold --rounds 3 --both
 """
@@ -60,6 +63,31 @@ def _make_cache(db: Path) -> None:
                     "Analysis.open(sys.argv[1]).close()", str(db)], check=True, cwd=ROOT)
 
 
+def _cpu_busy_share(seconds: float) -> float:
+    """The share of this machine's CPU time spent busy over the next `seconds` (Linux)."""
+    def sample() -> tuple[int, int]:
+        fields = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+        idle = fields[3] + fields[4]  # idle and iowait
+        return sum(fields), idle
+
+    total0, idle0 = sample()
+    time.sleep(seconds)
+    total1, idle1 = sample()
+    return 1 - (idle1 - idle0) / max(1, total1 - total0)
+
+
+def _wait_quiet(limit_s: float = 30.0) -> None:
+    """Until the machine has been nearly idle for half a second (at most `limit_s`): the last
+    round's server and browser, and the cache made before, are gone, so a round measures one
+    server's start and not the end of the one before."""
+    if not Path("/proc/stat").exists():
+        time.sleep(2.0)
+        return
+    deadline = time.monotonic() + limit_s
+    while time.monotonic() < deadline and _cpu_busy_share(0.5) > 0.10:
+        pass
+
+
 def _one_round(playwright, db: Path, *, use_cache: bool) -> dict[str, Any]:
     from scripts.appserver import CHROMIUM, CHROMIUM_ARGS, free_port, running_app
 
@@ -67,12 +95,10 @@ def _one_round(playwright, db: Path, *, use_cache: bool) -> dict[str, Any]:
         _remove_cache(db)
     cache = _cache_file(db)
     cache_state = "no such thing" if cache is None else ("present" if cache.exists() else "absent")
-    if use_cache:  # as a restart finds it: made, or replaced when stale (another schema, other data)
-        before = cache.stat().st_mtime_ns if cache.exists() else None
+    if use_cache and cache is not None and not cache.exists():  # made once, as a restart finds it
         _make_cache(db)
-        after = cache.stat().st_mtime_ns if cache.exists() else None
-        cache_state = "absent (could not be made)" if after is None else \
-            "present" if after == before else "made before the round"
+        cache_state = "made before the round" if cache.exists() else "absent (could not be made)"
+    _wait_quiet()
     with tempfile.TemporaryDirectory() as profile:
         browser = playwright.chromium.launch_persistent_context(
             profile, executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True,
@@ -151,6 +177,8 @@ def main(argv: list[str] | None = None) -> int:
     if not db.exists():
         parser.error(f"no database at {db}: run `python -m bench` first (it builds bench/out/*.duckdb)")
     modes = [False, True] if args.both else [not args.no_cache]
+    if True in modes:  # the cache as a restart finds it: made now when missing or stale
+        _make_cache(db)
     report = measure(db, args.rounds, modes)
     print(format_report(report))
     if args.json:

@@ -11,9 +11,15 @@ from segmentation.texts import text
 from . import data, handoff
 
 
-def act_now(view, analysis, as_of, key_prefix: str) -> None:
+def ready_counts(view, analysis, as_of) -> dict[str, int]:
+    """How many customers each ready-made view holds, for the view's thresholds and scope."""
+    return data.ready_view_counts(analysis, view.thresholds, as_of=as_of, scope=view.scope)
+
+
+def act_now(view, analysis, as_of, key_prefix: str, counts: dict[str, int] | None = None) -> None:
+    """The row; `counts` when the page has them already (`ready_counts`)."""
     st.subheader(text("act_now_title", view.lang))
-    counts = data.ready_view_counts(analysis, view.thresholds, as_of=as_of, scope=view.scope)
+    counts = ready_counts(view, analysis, as_of) if counts is None else counts
     columns = st.columns(len(READY_VIEWS))
     for column, key in zip(columns, READY_VIEWS):
         total = counts[key]

@@ -501,7 +501,7 @@ def tier_map_chart(
     tenure_title = _t("chart_tenure_days", lang)
     if value_axis == "orders":
         value_title = _t("chart_orders", lang)
-        y_scale = alt.Scale(zero=False, nice=False, domain=[0.5, float(frame["value_to"].max())])
+        y_scale = alt.Scale(zero=False, nice=False, domainMin=0.5)  # up to the cells' top, from the data
         y_axis = alt.Axis(format="d", tickMinStep=1)
     else:
         value_title = _t("chart_amount", lang)
@@ -522,7 +522,11 @@ def tier_map_chart(
     else:
         frame["status"] = status_name(status == "lapsed", lang)
         tooltip.insert(1, alt.Tooltip("status:N", title=_t("col_status", lang)))
-    most = max(int(frame["customers"].max()), 2)
+    # From 1 customer up to the fullest cell, which the browser reads off the data (a domain
+    # written here would change the spec on every move); at least up to 2 for a log scale.
+    opacity_scale = alt.Scale(type="log", domainMin=1, range=[0.25, 1])
+    if int(frame["customers"].max()) < 2:
+        opacity_scale = alt.Scale(type="log", domain=[1, 2], range=[0.25, 1])
     # Every layer reads the one data set given to the layer chart (Altair then hashes no frame per
     # layer), and the lines use typed datum/value channels (no schema lookup per dict): both keep
     # the chart cheap to build on every slider move.
@@ -532,21 +536,14 @@ def tier_map_chart(
         y=alt.Y("value_from:Q", title=value_title, scale=y_scale, axis=y_axis),
         y2=alt.Y2("value_to"),
         color=tier_colour(lang),
-        opacity=alt.Opacity("customers:Q", scale=alt.Scale(type="log", domain=[1, most], range=[0.25, 1]),
-                            legend=None),
+        opacity=alt.Opacity("customers:Q", scale=opacity_scale, legend=None),
         tooltip=tooltip,
     )
-    # The threshold lines reuse the cells' data, reduced to one row: no extra data ships.
-    line = _one_mark(alt.Chart())
-    rule_style = dict(color="#374151", strokeDash=[5, 4], strokeWidth=1.5)
-    label_style = dict(color="#374151", fontSize=11)
+    # The threshold lines and their labels read the first row of the cells' data, where the
+    # thresholds are written (the other rows hold nothing there): the chart's spec is then the
+    # same for every threshold, so on a slider move the browser swaps the data of the chart it
+    # has instead of building a new one.
     tenure = thresholds.min_tenure_days
-    layers: list[alt.Chart] = [
-        cells,
-        line.mark_rule(**rule_style).encode(alt.XDatum(tenure)),
-        line.mark_text(text=_t("chart_threshold_tenure", lang, value=tenure), baseline="top", align="left",
-                       dx=4, **label_style).encode(alt.XDatum(tenure), alt.YValue(4)),
-    ]
     if value_axis == "orders":
         value_at = thresholds.min_orders - 0.5  # between the cells of min_orders - 1 and min_orders
         value_text = _t("chart_threshold_orders", lang, value=thresholds.min_orders)
@@ -554,12 +551,27 @@ def tier_map_chart(
         value_at = float(thresholds.min_amount)
         value_text = _t("chart_threshold_amount", lang, value=value_at)
     else:
-        value_at = None  # the amount axis without a minimum amount: nothing to draw
+        value_at = value_text = None  # the amount axis without a minimum amount: nothing to draw
+    first_row = {"threshold_tenure": float(tenure), "threshold_tenure_text": _t("chart_threshold_tenure", lang, value=tenure),
+                 "threshold_value": value_at, "threshold_value_text": value_text}
+    for column, value in first_row.items():
+        frame[column] = pd.Series([value] + [None] * (len(frame) - 1), index=frame.index, dtype=object)
+    line = alt.Chart().transform_filter("isValid(datum.threshold_tenure)")
+    rule_style = dict(color="#374151", strokeDash=[5, 4], strokeWidth=1.5)
+    label_style = dict(color="#374151", fontSize=11)
+    tenure_at = alt.X("threshold_tenure:Q", title=tenure_title)
+    layers: list[alt.Chart] = [
+        cells,
+        line.mark_rule(**rule_style).encode(tenure_at),
+        line.mark_text(baseline="top", align="left", dx=4, **label_style)
+        .encode(tenure_at, alt.YValue(4), text=alt.Text("threshold_tenure_text:N")),
+    ]
     if value_at is not None:
+        value_at_y = alt.Y("threshold_value:Q", title=value_title)
         layers += [
-            line.mark_rule(**rule_style).encode(alt.YDatum(value_at)),
-            line.mark_text(text=value_text, baseline="bottom", align="right", dx=-4, **label_style)
-            .encode(alt.YDatum(value_at), alt.XValue(alt.ExprRef("width"))),
+            line.mark_rule(**rule_style).encode(value_at_y),
+            line.mark_text(baseline="bottom", align="right", dx=-4, **label_style)
+            .encode(value_at_y, alt.XValue(alt.ExprRef("width")), text=alt.Text("threshold_value_text:N")),
         ]
     return finish(alt.layer(*layers, data=frame), height=360)
 

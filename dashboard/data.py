@@ -13,13 +13,11 @@ from __future__ import annotations
 
 import functools
 import inspect
-import os
 import threading
 from collections import Counter
-from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, ParamSpec, TypeVar
+from typing import Any, Callable, ParamSpec, TypeVar
 
 import streamlit as st
 
@@ -31,17 +29,12 @@ from segmentation.scope import Scope
 from segmentation.texts import text
 from segmentation.thresholds import Thresholds
 
+from . import preload as preloading
+
 P = ParamSpec("P")
 R = TypeVar("R")
 
-ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_DB = ROOT / "data" / "demo.duckdb"
-
-
-def db_path() -> Path:
-    """The database the app shows: $SEGMENTATION_DB, else data/demo.duckdb."""
-    configured = os.environ.get("SEGMENTATION_DB")
-    return Path(configured) if configured else DEFAULT_DB
+ROOT, DEFAULT_DB, db_path = preloading.ROOT, preloading.DEFAULT_DB, preloading.db_path  # which database
 
 
 @dataclass
@@ -67,54 +60,14 @@ def _open_analysis(path: str, data_version: int) -> Analysis:
     contacts) is built or loaded in the background right away, so those pages rarely wait for
     it; then the cache is written with those side tables, for the next start.
     """
-    analysis = _take_preloaded(path, data_version) or Analysis.open(path, wait_seconds=5.0, save_now=False)
+    analysis = preloading.take(path, data_version) or Analysis.open(path, wait_seconds=5.0, save_now=False)
     threading.Thread(target=_warm_up, args=(analysis,), daemon=True, name="analysis-warm-up").start()
     return analysis
 
 
-#: Analyses being opened ahead of the first page, by (file, data_version).
-_preloads: dict[tuple[str, int], Future] = {}
-
-
-def preload(path: Path) -> Future | None:
-    """Start opening the analysis of `path` in the background: `dashboard/serve.py` calls it as
-    the server process starts, so the first page finds it open, or nearly, instead of opening it
-    after the browser has connected. Returns the future of the analysis (None when it fails to
-    open), or None when nothing was started. Anything that goes wrong is left for the page's own
-    open to meet and report."""
-    if not path.exists():
-        return None
-
-    def open_ahead(future: Future, key: str, version: int) -> None:
-        try:
-            future.set_result(Analysis.open(key, wait_seconds=5.0, save_now=False))
-        except BaseException:  # noqa: BLE001 - the page opens it again and says what failed
-            future.set_result(None)
-
-    try:
-        key, version = str(path.resolve()), _read_data_version(path)
-    except Exception:  # noqa: BLE001 - as above
-        return None
-    future: Future = Future()
-    with _registry_lock:
-        if (key, version) in _preloads:
-            return _preloads[(key, version)]
-        _preloads[(key, version)] = future
-    threading.Thread(target=open_ahead, args=(future, key, version), daemon=True, name="analysis-preload").start()
-    return future
-
-
-def _take_preloaded(path: str, data_version: int) -> Analysis | None:
-    """The analysis preloaded for (path, data_version), waiting for it to finish; any other
-    preload is closed when it finishes (the data changed meanwhile)."""
-    with _registry_lock:
-        pending = dict(_preloads)
-        _preloads.clear()
-    for key, future in pending.items():
-        if key != (path, data_version):
-            future.add_done_callback(lambda done: done.result() and done.result().close())
-    future = pending.get((path, data_version))
-    return future.result() if future is not None else None
+#: Opening ahead (`dashboard/serve.py`): `preload(path)` starts it; the first open takes it.
+preload = preloading.start
+_preloads = preloading.pending
 
 
 def _warm_up(analysis: Analysis) -> None:
@@ -127,9 +80,7 @@ def _warm_up(analysis: Analysis) -> None:
         pass
 
 
-def _read_data_version(path: Path) -> int:
-    with schema.reading(path, wait_seconds=1.0) as con:
-        return schema.data_version(con)
+_read_data_version = preloading.read_data_version
 
 
 def current_analysis(path: Path) -> tuple[Analysis | None, str | None]:
@@ -243,6 +194,27 @@ def cached(function: Callable[P, R], *, max_entries: int = 256, reads_contacts: 
 
 #: How many times each cached function was computed in this process (a cache miss), by name.
 computed: Counter[str] = Counter()
+
+
+def side_by_side(*calls: Callable[[], Any]) -> list[Any]:
+    """The answers of `calls` (cached calls, without arguments: `lambda: data.tier_map(...)`),
+    in order, asked for at the same time: DuckDB counts with Python's lock released, and a
+    query alone leaves part of the cores idle, so a page's queries finish sooner together. Each
+    runs in a thread of the page's own script run (its context), as the page would run it; an
+    error or a stop is raised here, as if the page had made the call itself."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from streamlit.runtime.scriptrunner import add_script_run_ctx, get_script_run_ctx
+
+    context = get_script_run_ctx(suppress_warning=True)
+
+    def enter() -> None:
+        if context is not None:
+            add_script_run_ctx(threading.current_thread(), context)
+
+    with ThreadPoolExecutor(max_workers=len(calls), initializer=enter, thread_name_prefix="page-query") as pool:
+        futures = [pool.submit(call) for call in calls]
+        return [future.result() for future in futures]
 
 
 def _period_tables(kind: str) -> Callable[[dict], tuple[str, ...]]:

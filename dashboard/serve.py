@@ -51,23 +51,39 @@ def prepare(path: Path) -> None:
     """Open the analysis of `path` and compute the overview for the view a fresh session starts
     with (`sidebar.first_view`), through the app's own cached calls: the first page after a
     start then finds its answers in the cache, or being computed (it waits for them)."""
-    from dashboard import data
+    from dashboard import preload
 
-    opening = data.preload(path)  # in a thread of its own (DuckDB, beside the imports)
+    opening = preload.start(path)  # in a thread of its own (DuckDB, beside the imports that follow)
     # The modules app.py and the overview import, so that the first run does not import them.
-    from dashboard import actions, auth, charts, overview, shell, sidebar, tables  # noqa: F401
+    from dashboard import actions, auth, charts, compare_view, overview, shell, sidebar, tables  # noqa: F401
 
+    _import_lazy_modules()  # while the analysis is still being opened
     analysis = opening.result() if opening is not None else None
     if analysis is not None:
         overview.figures(analysis, sidebar.first_view(analysis))
 
 
+def _import_lazy_modules() -> None:
+    """What the libraries import only when first used, and every first page uses: the emoji
+    table Streamlit reads for page titles that are not ASCII (Japanese ones), Arrow's pandas
+    conversion (every table and chart sent) and the data frame layer Altair reads frames with."""
+    import altair as alt
+    import pandas as pd
+    import pyarrow as pa
+
+    import streamlit.emojis  # noqa: F401 - 0.1 s, imported by the first st.Page with a Japanese title
+
+    frame = pd.DataFrame({"x": [1]})
+    pa.Table.from_pandas(frame)
+    alt.Chart(frame).mark_point().encode(x="x:Q").to_dict(validate=False)
+
+
 def _ready_ahead() -> None:
     try:
         _wait_until_listening()
-        from dashboard import data
+        from dashboard.preload import db_path
 
-        prepare(data.db_path())
+        prepare(db_path())
     except Exception:  # noqa: BLE001 - the first page does the same and reports what failed
         pass
 

@@ -53,4 +53,4 @@ with right:
     st.subheader(text("revenue_by_tier_title", lang))
     st.altair_chart(charts.revenue_by_tier_chart(counts, lang), width="stretch")
 
-actions.act_now(view, analysis, as_of, "ov")
+actions.act_now(view, analysis, as_of, "ov", counts=figures.ready)

@@ -30,7 +30,11 @@ status = right.segmented_control(
     format_func=lambda s: text("status_both", lang) if s == "both" else text(f"status_{s}", lang),
 ) or "both"
 
-counts = data.tier_counts_over_time(analysis, thresholds, freq=freq, end=as_of, scope=scope)
+# Counted together before the charts are drawn, as on the overview (`dashboard/overview.py`).
+counts, ready = data.side_by_side(
+    lambda: data.tier_counts_over_time(analysis, thresholds, freq=freq, end=as_of, scope=scope),
+    lambda: actions.ready_counts(view, analysis, as_of),
+)
 if counts.empty:
     st.info(text("no_periods", lang))
     st.stop()
@@ -76,7 +80,7 @@ if ahead is not None:
     if band_note:
         st.caption(text(band_note[0], lang, **band_note[1]))
 
-actions.act_now(view, analysis, as_of, "tr")
+actions.act_now(view, analysis, as_of, "tr", counts=ready)
 
 
 def show_revenue() -> None:
