@@ -17,7 +17,7 @@ import threading
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, ParamSpec, TypeVar
+from typing import Callable, ParamSpec, TypeVar
 
 import streamlit as st
 
@@ -194,27 +194,6 @@ def cached(function: Callable[P, R], *, max_entries: int = 256, reads_contacts: 
 
 #: How many times each cached function was computed in this process (a cache miss), by name.
 computed: Counter[str] = Counter()
-
-
-def side_by_side(*calls: Callable[[], Any]) -> list[Any]:
-    """The answers of `calls` (cached calls, without arguments: `lambda: data.tier_map(...)`),
-    in order, asked for at the same time: DuckDB counts with Python's lock released, and a
-    query alone leaves part of the cores idle, so a page's queries finish sooner together. Each
-    runs in a thread of the page's own script run (its context), as the page would run it; an
-    error or a stop is raised here, as if the page had made the call itself."""
-    from concurrent.futures import ThreadPoolExecutor
-
-    from streamlit.runtime.scriptrunner import add_script_run_ctx, get_script_run_ctx
-
-    context = get_script_run_ctx(suppress_warning=True)
-
-    def enter() -> None:
-        if context is not None:
-            add_script_run_ctx(threading.current_thread(), context)
-
-    with ThreadPoolExecutor(max_workers=len(calls), initializer=enter, thread_name_prefix="page-query") as pool:
-        futures = [pool.submit(call) for call in calls]
-        return [future.result() for future in futures]
 
 
 def _period_tables(kind: str) -> Callable[[dict], tuple[str, ...]]:

@@ -28,18 +28,17 @@ class Figures:
 
 
 def figures(analysis: Analysis, view: View) -> Figures:
-    """Every answer at once, before the page draws anything, the queries side by side: while
-    they run the browser has nothing new to draw and leaves both cores to them (measured: a
-    slider move settles sooner than with the tiles drawn between the queries, or the queries
-    one after another; bench/RESULTS.md)."""
+    """Every answer before the page draws anything: while the queries run the browser has
+    nothing new to draw (bench/RESULTS.md has the measurements)."""
     thresholds, scope = view.thresholds, view.scope
     as_of = analysis.resolve_as_of(view.as_of)
     previous = previous_period_end(as_of, "month")
     orders_cap = (view.slider_ranges or SLIDER_FLOORS)["min_orders"][1]
-    counts, before, cells, ready = data.side_by_side(
-        lambda: data.tier_counts(analysis, thresholds, as_of=as_of, scope=scope),
-        lambda: data.tier_counts(analysis, thresholds, as_of=previous, scope=scope),
-        lambda: data.tier_map(analysis, thresholds, as_of=as_of, scope=scope, orders_cap=orders_cap),
-        lambda: actions.ready_counts(view, analysis, as_of),
+    return Figures(
+        as_of=as_of,
+        previous=previous,
+        counts=data.tier_counts(analysis, thresholds, as_of=as_of, scope=scope),
+        before=data.tier_counts(analysis, thresholds, as_of=previous, scope=scope),
+        cells=data.tier_map(analysis, thresholds, as_of=as_of, scope=scope, orders_cap=orders_cap),
+        ready=actions.ready_counts(view, analysis, as_of),
     )
-    return Figures(as_of=as_of, previous=previous, counts=counts, before=before, cells=cells, ready=ready)

@@ -30,11 +30,9 @@ status = right.segmented_control(
     format_func=lambda s: text("status_both", lang) if s == "both" else text(f"status_{s}", lang),
 ) or "both"
 
-# Counted together before the charts are drawn, as on the overview (`dashboard/overview.py`).
-counts, ready = data.side_by_side(
-    lambda: data.tier_counts_over_time(analysis, thresholds, freq=freq, end=as_of, scope=scope),
-    lambda: actions.ready_counts(view, analysis, as_of),
-)
+# Counted before the charts are drawn, as on the overview (`dashboard/overview.py`).
+counts = data.tier_counts_over_time(analysis, thresholds, freq=freq, end=as_of, scope=scope)
+ready = actions.ready_counts(view, analysis, as_of)
 if counts.empty:
     st.info(text("no_periods", lang))
     st.stop()

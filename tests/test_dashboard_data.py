@@ -213,25 +213,3 @@ def test_a_function_with_unnamed_parameters_is_refused():
     with pytest.raises(TypeError, match="named parameters"):
         data.cached(anything)
 
-
-def test_side_by_side_answers_in_order_and_raises_what_a_call_raised():
-    def fails():
-        raise ValueError("no such thing")
-
-    assert data.side_by_side(lambda: 1, lambda: "two", lambda: [3]) == [1, "two", [3]]
-    with pytest.raises(ValueError, match="no such thing"):
-        data.side_by_side(lambda: 1, fails)
-
-
-def test_side_by_side_runs_each_call_in_the_callers_script_run(monkeypatch):
-    """A page's calls keep its session (the cache's stop and rerun checks, a spinner) in their threads."""
-    from streamlit.runtime import scriptrunner
-
-    marker = object()
-    monkeypatch.setattr(scriptrunner, "get_script_run_ctx", lambda suppress_warning=False: marker)
-    attached = []
-    monkeypatch.setattr(scriptrunner, "add_script_run_ctx", lambda thread, ctx: attached.append(ctx) or thread)
-
-    data.side_by_side(lambda: 1, lambda: 2)
-
-    assert attached and all(ctx is marker for ctx in attached)
