@@ -528,8 +528,7 @@ def tier_map_chart(
     if int(frame["customers"].max()) < 2:
         opacity_scale = alt.Scale(type="log", domain=[1, 2], range=[0.25, 1])
     # Every layer reads the one data set given to the layer chart (Altair then hashes no frame per
-    # layer), and the lines use typed datum/value channels (no schema lookup per dict): both keep
-    # the chart cheap to build on every slider move.
+    # layer), which keeps the chart cheap to build on every slider move.
     cells = alt.Chart().mark_rect(stroke="white", strokeWidth=0.3).encode(
         x=alt.X("x_from:Q", title=tenure_title, scale=alt.Scale(zero=True, nice=False), axis=alt.Axis(format=",d")),
         x2=alt.X2("x_to"),

@@ -34,7 +34,7 @@ from . import preload as preloading
 P = ParamSpec("P")
 R = TypeVar("R")
 
-ROOT, DEFAULT_DB, db_path = preloading.ROOT, preloading.DEFAULT_DB, preloading.db_path  # which database
+db_path = preloading.db_path  # which database the app shows (decided in preload.py, imported first)
 
 
 @dataclass
@@ -65,11 +65,6 @@ def _open_analysis(path: str, data_version: int) -> Analysis:
     return analysis
 
 
-#: Opening ahead (`dashboard/serve.py`): `preload(path)` starts it; the first open takes it.
-preload = preloading.start
-_preloads = preloading.pending
-
-
 def _warm_up(analysis: Analysis) -> None:
     threading.Event().wait(WARM_UP_DELAY_SECONDS)
     try:
@@ -78,9 +73,6 @@ def _warm_up(analysis: Analysis) -> None:
         analysis.save_cache()
     except Exception:  # noqa: BLE001 - a page that needs these builds them itself and reports
         pass
-
-
-_read_data_version = preloading.read_data_version
 
 
 def current_analysis(path: Path) -> tuple[Analysis | None, str | None]:
@@ -97,7 +89,7 @@ def current_analysis(path: Path) -> tuple[Analysis | None, str | None]:
     if loaded is not None and loaded.file_state == state:
         return loaded.analysis, None
     try:
-        version = _read_data_version(path)
+        version = preloading.read_data_version(path)
         if loaded is not None and loaded.analysis.data_version == version:
             analysis = loaded.analysis
             analysis.refresh_contacts()  # a contact or a preset was written: contacts may be stale

@@ -1,9 +1,10 @@
 """Opening the analysis ahead of the first page: `dashboard/serve.py` starts it as the server
 process starts, and the first page (`data._open_analysis`) takes it instead of opening its own.
 
-Which database the app shows is decided here too (`db_path`). Kept apart from `data.py` so that the open can begin before Streamlit's caching and the rest of
-the dashboard are imported: this module needs only the package's `Analysis` (DuckDB, pandas).
-Anything that goes wrong here is left for the page's own open to meet and report.
+Which database the app shows is decided here too (`db_path`). Kept apart from `data.py` so
+that the open can begin before Streamlit's caching and the rest of the dashboard are imported:
+this module needs only the package's `Analysis` (DuckDB, pandas). Anything that goes wrong here
+is left for the page's own open to meet and report.
 """
 
 from __future__ import annotations

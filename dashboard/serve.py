@@ -8,8 +8,8 @@ starts, beside the server's own start and the browser loading the page's scripts
 page mostly finds it done; then it computes the overview for the view a fresh session starts
 with, so the first page finds those answers in the cache too. The work is the app's own (the
 same modules, the same `dashboard.data` opening the same analysis, the same cached calls);
-anything that fails here is left for the page to meet and report as it would without this. Plain `streamlit run app.py` still works: its first
-page is only slower.
+anything that fails here is left for the page to meet and report as it would without this.
+Plain `streamlit run app.py` still works: its first page is only slower.
 """
 
 from __future__ import annotations

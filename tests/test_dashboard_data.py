@@ -16,7 +16,7 @@ import pytest
 import streamlit as st
 
 from conftest import write_db
-from dashboard import data
+from dashboard import data, preload
 from segmentation import engine
 from segmentation.analysis import Analysis
 from segmentation.customers import log_contact
@@ -144,14 +144,14 @@ def test_re_read_contacts_keep_the_answers_that_do_not_show_contacts(shop):
 
 def test_the_first_page_takes_the_analysis_opened_ahead(shop):
     st.cache_resource.clear()
-    data.preload(shop)
-    version = data._read_data_version(shop)
-    opened_ahead = data._preloads[(str(shop.resolve()), version)].result(timeout=60)
+    preload.start(shop)
+    version = preload.read_data_version(shop)
+    opened_ahead = preload.pending[(str(shop.resolve()), version)].result(timeout=60)
     analysis = data._open_analysis(str(shop.resolve()), version)
     try:
         assert analysis is opened_ahead  # not opened a second time
         assert analysis.customer_count == 2
-        assert data._preloads == {}
+        assert preload.pending == {}
     finally:
         st.cache_resource.clear()
         analysis.close()
@@ -159,23 +159,23 @@ def test_the_first_page_takes_the_analysis_opened_ahead(shop):
 
 def test_an_analysis_opened_ahead_of_data_that_changed_meanwhile_is_closed_and_not_used(shop):
     st.cache_resource.clear()
-    data.preload(shop)
-    old_version = data._read_data_version(shop)
-    opened_ahead = data._preloads[(str(shop.resolve()), old_version)].result(timeout=60)
+    preload.start(shop)
+    old_version = preload.read_data_version(shop)
+    opened_ahead = preload.pending[(str(shop.resolve()), old_version)].result(timeout=60)
     analysis = data._open_analysis(str(shop.resolve()), old_version + 1)  # an import landed meanwhile
     try:
         assert analysis is not opened_ahead
         with pytest.raises(duckdb.ConnectionException):  # closed: its connection refuses work
             opened_ahead.cursor()
-        assert data._preloads == {}
+        assert preload.pending == {}
     finally:
         st.cache_resource.clear()
         analysis.close()
 
 
 def test_no_file_nothing_opened_ahead(tmp_path):
-    data.preload(tmp_path / "missing.duckdb")
-    assert data._preloads == {}
+    preload.start(tmp_path / "missing.duckdb")
+    assert preload.pending == {}
 
 
 def test_an_entry_is_the_same_whichever_way_the_arguments_are_passed(shop):
