@@ -11,9 +11,19 @@ from segmentation.texts import text
 from . import data, handoff
 
 
+#: The views whose counts move with the tier sliders, and those counted once per lapse and cycle
+#: setting (a move of `min_orders`, `min_tenure_days` or `min_amount` finds them counted).
+_READS_TIER_RULES = tuple(key for key, view in READY_VIEWS.items() if view.reads_tier_rules)
+_READS_NO_TIER_RULE = tuple(key for key in READY_VIEWS if key not in _READS_TIER_RULES)
+
+
 def ready_counts(view, analysis, as_of) -> dict[str, int]:
     """How many customers each ready-made view holds, for the view's thresholds and scope."""
-    return data.ready_view_counts(analysis, view.thresholds, as_of=as_of, scope=view.scope)
+    thresholds, scope = view.thresholds, view.scope
+    counts = data.ready_view_counts(analysis, thresholds.without_tier_rules(), as_of=as_of, scope=scope,
+                                    views=_READS_NO_TIER_RULE)
+    counts |= data.ready_view_counts(analysis, thresholds, as_of=as_of, scope=scope, views=_READS_TIER_RULES)
+    return {key: counts[key] for key in READY_VIEWS}
 
 
 def act_now(view, analysis, as_of, key_prefix: str, counts: dict[str, int] | None = None) -> None:

@@ -19,6 +19,7 @@ import math
 from typing import Any
 
 import altair as alt
+import numpy as np
 import pandas as pd
 
 from segmentation.texts import status_name, text, tier_name
@@ -456,88 +457,21 @@ def tier_map_chart(
     `status` both adds a cell's active and lapsed customers together (the tooltip tells them
     apart); active or lapsed keeps one status. A cell that straddles a threshold holds two
     tiers; it is split side by side in tier order.
+
+    Built on every slider move, so it is kept cheap: the cells are shaped with numpy, and the
+    chart without its data (which depends only on the language, the axis, the status and, on the
+    amount axis, the data's range) is built once and shared.
     """
     value_axis = value_axis or thresholds.value_axis
     if value_axis not in ("orders", "amount"):
         raise ValueError(f"value_axis must be 'orders' or 'amount', not {value_axis!r}.")
     if status not in ("both", "active", "lapsed"):
         raise ValueError(f"status must be 'both', 'active' or 'lapsed', not {status!r}.")
-    columns = ["tenure_from", "tenure_to", "value_from", "value_to", "tier", "lapsed", "customers"]
-    if is_empty(df, *columns):
+    if is_empty(df, *_MAP_COLUMNS):
         return no_data_chart(lang)
-    frame = df[columns].copy()
-    frame["lapsed"] = [bool(_lapsed(value)) for value in frame["lapsed"]]
-    if status != "both":
-        frame = frame[frame["lapsed"] == (status == "lapsed")]
+    frame = _tier_map_cells(df, lang, value_axis, status)
     if frame.empty:
         return no_data_chart(lang)
-    frame["tier"] = frame["tier"].astype(str)
-    frame["active_customers"] = frame["customers"].where(~frame["lapsed"], 0)
-    frame["lapsed_customers"] = frame["customers"].where(frame["lapsed"], 0)
-    cell = ["tenure_from", "tenure_to", "value_from", "value_to"]
-    counts = ["customers", "active_customers", "lapsed_customers"]
-    frame = frame.groupby([*cell, "tier"], as_index=False)[counts].sum()
-
-    # Side by side where one cell holds several tiers, in tier order.
-    frame["rank"] = frame["tier"].map(TIER_CODES.index)
-    frame = frame.sort_values([*cell, "rank"]).reset_index(drop=True)
-    slot = frame.groupby(cell).cumcount()
-    slots = frame.groupby(cell)["tier"].transform("count")
-    width = (frame["tenure_to"] - frame["tenure_from"]) / slots
-    frame["x_from"] = frame["tenure_from"] + width * slot
-    frame["x_to"] = frame["x_from"] + width
-
-    if value_axis == "orders":
-        frame["value_text"] = [_t("chart_orders_value", lang, count=int(round(low + 0.5)))
-                               for low in frame["value_from"]]
-    else:
-        frame["value_text"] = [_t("chart_amount_range", lang, start=low, end=high)
-                               for low, high in zip(frame["value_from"], frame["value_to"])]
-    frame["tenure_text"] = [_t("chart_tenure_range", lang, start=int(low), end=int(high) - 1)
-                            for low, high in zip(frame["tenure_from"], frame["tenure_to"])]
-    frame["tier_name"] = [tier_name(code, lang) for code in frame["tier"]]
-    frame = frame.drop(columns=["rank", "tenure_from", "tenure_to"])
-
-    tenure_title = _t("chart_tenure_days", lang)
-    if value_axis == "orders":
-        value_title = _t("chart_orders", lang)
-        y_scale = alt.Scale(zero=False, nice=False, domainMin=0.5)  # up to the cells' top, from the data
-        y_axis = alt.Axis(format="d", tickMinStep=1)
-    else:
-        value_title = _t("chart_amount", lang)
-        low, high = float(frame["value_from"].min()), float(frame["value_to"].max())
-        powers = [10.0 ** k for k in range(math.floor(math.log10(low)), math.ceil(math.log10(high)) + 1)]
-        y_scale = alt.Scale(type="log", nice=False, domain=[low, high])
-        y_axis = alt.Axis(format=",.0f", values=[p for p in powers if low <= p <= high])
-    customers = _t("col_customers", lang)
-    tooltip = [
-        alt.Tooltip("tier_name:N", title=_t("col_tier", lang)),
-        alt.Tooltip("tenure_text:N", title=tenure_title),
-        alt.Tooltip("value_text:N", title=value_title),
-        alt.Tooltip("customers:Q", title=customers, format=",d"),
-    ]
-    if status == "both":
-        tooltip += [alt.Tooltip("active_customers:Q", title=_t("chart_active_customers", lang), format=",d"),
-                    alt.Tooltip("lapsed_customers:Q", title=_t("chart_lapsed_customers", lang), format=",d")]
-    else:
-        frame["status"] = status_name(status == "lapsed", lang)
-        tooltip.insert(1, alt.Tooltip("status:N", title=_t("col_status", lang)))
-    # From 1 customer up to the fullest cell, which the browser reads off the data (a domain
-    # written here would change the spec on every move); at least up to 2 for a log scale.
-    opacity_scale = alt.Scale(type="log", domainMin=1, range=[0.25, 1])
-    if int(frame["customers"].max()) < 2:
-        opacity_scale = alt.Scale(type="log", domain=[1, 2], range=[0.25, 1])
-    # Every layer reads the one data set given to the layer chart (Altair then hashes no frame per
-    # layer), which keeps the chart cheap to build on every slider move.
-    cells = alt.Chart().mark_rect(stroke="white", strokeWidth=0.3).encode(
-        x=alt.X("x_from:Q", title=tenure_title, scale=alt.Scale(zero=True, nice=False), axis=alt.Axis(format=",d")),
-        x2=alt.X2("x_to"),
-        y=alt.Y("value_from:Q", title=value_title, scale=y_scale, axis=y_axis),
-        y2=alt.Y2("value_to"),
-        color=tier_colour(lang),
-        opacity=alt.Opacity("customers:Q", scale=opacity_scale, legend=None),
-        tooltip=tooltip,
-    )
     # The threshold lines and their labels read the first row of the cells' data, where the
     # thresholds are written (the other rows hold nothing there): the chart's spec is then the
     # same for every threshold, so on a slider move the browser swaps the data of the chart it
@@ -555,6 +489,126 @@ def tier_map_chart(
                  "threshold_value": value_at, "threshold_value_text": value_text}
     for column, value in first_row.items():
         frame[column] = pd.Series([value] + [None] * (len(frame) - 1), index=frame.index, dtype=object)
+    y_range = None
+    if value_axis == "amount":
+        y_range = (float(frame["value_from"].min()), float(frame["value_to"].max()))
+    layers = _tier_map_layers(lang, value_axis, status, y_range=y_range,
+                              at_most_one=int(frame["customers"].max()) < 2, value_line=value_at is not None)
+    chart = layers.copy(deep=False)
+    chart.data = frame
+    return drawn_without_validation(chart)
+
+
+_MAP_CELL = ["tenure_from", "tenure_to", "value_from", "value_to"]
+_MAP_COLUMNS = [*_MAP_CELL, "tier", "lapsed", "customers"]
+_TIER_RANK = {code: rank for rank, code in enumerate(TIER_CODES)}
+
+
+def _tier_map_cells(df: pd.DataFrame, lang: str, value_axis: str, status: str) -> pd.DataFrame:
+    """One row per cell and tier (active and lapsed customers added together, each kept in its
+    own column), sorted by cell and tier, with the cell's x range split between its tiers and the
+    tooltip's words."""
+    lapsed = np.fromiter((bool(_lapsed(value)) for value in df["lapsed"]), dtype=bool, count=len(df))
+    keep = np.ones(len(df), dtype=bool) if status == "both" else lapsed == (status == "lapsed")
+    cell = df[_MAP_CELL].to_numpy(dtype=float)[keep]
+    tier = df["tier"].astype(str).to_numpy(dtype=object)[keep]
+    rank = np.fromiter((_TIER_RANK[code] for code in tier), dtype=np.int64, count=len(tier))
+    customers = df["customers"].to_numpy(dtype=np.int64)[keep]
+    lapsed = lapsed[keep]
+    order = np.lexsort((rank, cell[:, 3], cell[:, 2], cell[:, 1], cell[:, 0]))
+    cell, rank, customers, lapsed = cell[order], rank[order], customers[order], lapsed[order]
+
+    def starts(new: np.ndarray) -> np.ndarray:
+        if len(new):
+            new[0] = True
+        return np.flatnonzero(new)
+
+    same_cell = np.zeros(len(cell), dtype=bool)
+    same_cell[1:] = (cell[1:] == cell[:-1]).all(axis=1)
+    first = starts(~(same_cell & np.r_[False, rank[1:] == rank[:-1]]))  # each (cell, tier)'s first row
+    total = np.add.reduceat(customers, first) if len(first) else customers[:0]
+    lapsed_total = np.add.reduceat(customers * lapsed, first) if len(first) else customers[:0]
+    cell, rank = cell[first], rank[first]
+    new_cell = np.ones(len(cell), dtype=bool)
+    new_cell[1:] = (cell[1:] != cell[:-1]).any(axis=1)
+    cell_starts = starts(new_cell)
+    cell_index = np.cumsum(new_cell) - 1
+    slots = np.diff(np.r_[cell_starts, len(cell)])[cell_index]
+    slot = np.arange(len(cell)) - cell_starts[cell_index]
+    width = (cell[:, 1] - cell[:, 0]) / slots
+    x_from = cell[:, 0] + width * slot
+    codes = [TIER_CODES[r] for r in rank]
+
+    if value_axis == "orders":
+        value_text = _labelled(cell[:, 2], lambda low: _t("chart_orders_value", lang, count=int(round(low + 0.5))))
+    else:
+        value_text = _labelled(zip(cell[:, 2], cell[:, 3]),
+                               lambda pair: _t("chart_amount_range", lang, start=pair[0], end=pair[1]))
+    tenure_text = _labelled(zip(cell[:, 0], cell[:, 1]),
+                            lambda pair: _t("chart_tenure_range", lang, start=int(pair[0]), end=int(pair[1]) - 1))
+    frame = pd.DataFrame({
+        "value_from": cell[:, 2], "value_to": cell[:, 3], "tier": codes, "customers": total,
+        "active_customers": total - lapsed_total, "lapsed_customers": lapsed_total,
+        "x_from": x_from, "x_to": x_from + width, "value_text": value_text, "tenure_text": tenure_text,
+        "tier_name": _labelled(codes, lambda code: tier_name(code, lang)),
+    })
+    if status != "both":
+        frame["status"] = status_name(status == "lapsed", lang)
+    return frame
+
+
+def _labelled(values, label) -> list[str]:
+    """`label(value)` for each value, each distinct value labelled once."""
+    labels: dict = {}
+    return [labels[value] if value in labels else labels.setdefault(value, label(value)) for value in values]
+
+
+@functools.lru_cache(maxsize=64)
+def _tier_map_layers(lang: str, value_axis: str, status: str, *, y_range: tuple[float, float] | None,
+                     at_most_one: bool, value_line: bool) -> alt.LayerChart:
+    """The tier map without its data: the cells, the threshold lines and their labels.
+
+    Shared by every chart built with the same arguments (`tier_map_chart` gives each a shallow
+    copy with its own data); never changed after it is built."""
+    tenure_title = _t("chart_tenure_days", lang)
+    if value_axis == "orders":
+        value_title = _t("chart_orders", lang)
+        y_scale = alt.Scale(zero=False, nice=False, domainMin=0.5)  # up to the cells' top, from the data
+        y_axis = alt.Axis(format="d", tickMinStep=1)
+    else:
+        value_title = _t("chart_amount", lang)
+        low, high = y_range
+        powers = [10.0 ** k for k in range(math.floor(math.log10(low)), math.ceil(math.log10(high)) + 1)]
+        y_scale = alt.Scale(type="log", nice=False, domain=[low, high])
+        y_axis = alt.Axis(format=",.0f", values=[p for p in powers if low <= p <= high])
+    customers = _t("col_customers", lang)
+    tooltip = [
+        alt.Tooltip("tier_name:N", title=_t("col_tier", lang)),
+        alt.Tooltip("tenure_text:N", title=tenure_title),
+        alt.Tooltip("value_text:N", title=value_title),
+        alt.Tooltip("customers:Q", title=customers, format=",d"),
+    ]
+    if status == "both":
+        tooltip += [alt.Tooltip("active_customers:Q", title=_t("chart_active_customers", lang), format=",d"),
+                    alt.Tooltip("lapsed_customers:Q", title=_t("chart_lapsed_customers", lang), format=",d")]
+    else:
+        tooltip.insert(1, alt.Tooltip("status:N", title=_t("col_status", lang)))
+    # From 1 customer up to the fullest cell, which the browser reads off the data (a domain
+    # written here would change the spec on every move); at least up to 2 for a log scale.
+    opacity_scale = alt.Scale(type="log", domainMin=1, range=[0.25, 1])
+    if at_most_one:
+        opacity_scale = alt.Scale(type="log", domain=[1, 2], range=[0.25, 1])
+    # Every layer reads the one data set given to the layer chart (Altair then hashes no frame per
+    # layer).
+    cells = alt.Chart().mark_rect(stroke="white", strokeWidth=0.3).encode(
+        x=alt.X("x_from:Q", title=tenure_title, scale=alt.Scale(zero=True, nice=False), axis=alt.Axis(format=",d")),
+        x2=alt.X2("x_to"),
+        y=alt.Y("value_from:Q", title=value_title, scale=y_scale, axis=y_axis),
+        y2=alt.Y2("value_to"),
+        color=tier_colour(lang),
+        opacity=alt.Opacity("customers:Q", scale=opacity_scale, legend=None),
+        tooltip=tooltip,
+    )
     line = alt.Chart().transform_filter("isValid(datum.threshold_tenure)")
     rule_style = dict(color="#374151", strokeDash=[5, 4], strokeWidth=1.5)
     label_style = dict(color="#374151", fontSize=11)
@@ -565,14 +619,14 @@ def tier_map_chart(
         line.mark_text(baseline="top", align="left", dx=4, **label_style)
         .encode(tenure_at, alt.YValue(4), text=alt.Text("threshold_tenure_text:N")),
     ]
-    if value_at is not None:
+    if value_line:
         value_at_y = alt.Y("threshold_value:Q", title=value_title)
         layers += [
             line.mark_rule(**rule_style).encode(value_at_y),
             line.mark_text(baseline="bottom", align="right", dx=-4, **label_style)
             .encode(value_at_y, alt.XValue(alt.ExprRef("width")), text=alt.Text("threshold_value_text:N")),
         ]
-    return finish(alt.layer(*layers, data=frame), height=360)
+    return finish(alt.layer(*layers), height=360)
 
 
 def revenue_by_tier_chart(counts_df: pd.DataFrame, lang: str) -> alt.TopLevelMixin:

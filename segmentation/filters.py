@@ -224,6 +224,13 @@ class ReadyView:
     filters: CustomerFilters
     sort: str
 
+    @property
+    def reads_tier_rules(self) -> bool:
+        """Whether the view's customers change with `min_orders`, `min_tenure_days` or
+        `min_amount`: only through a tier other than prospect and first-time (customers with no
+        order or one order, whatever the thresholds)."""
+        return bool(set(self.filters.tiers) - {"prospect", "first"})
+
 
 READY_VIEWS: dict[str, ReadyView] = {
     view.key: view

@@ -88,6 +88,15 @@ class Thresholds:
     def replace(self, **changes: Any) -> "Thresholds":
         return replace(self, **changes)
 
+    def without_tier_rules(self) -> "Thresholds":
+        """These thresholds with the rules that decide the tiers of repeat customers (`min_orders`,
+        `min_tenure_days`, `value_axis`, `min_amount`) at their defaults: what a figure that reads
+        no such tier (the lapsed status, the cycle, prospects and first-time customers) is keyed
+        by, so that moving those sliders finds it already counted."""
+        default = DEFAULT_THRESHOLDS
+        return replace(self, min_orders=default.min_orders, min_tenure_days=default.min_tenure_days,
+                       value_axis=default.value_axis, min_amount=default.min_amount)
+
     def as_dict(self) -> dict[str, Any]:
         values = asdict(self)
         values["min_amount"] = None if self.min_amount is None else str(self.min_amount)

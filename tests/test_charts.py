@@ -435,6 +435,18 @@ def test_tier_map_spec_stays_the_same_when_only_the_thresholds_move():
     assert without_data(Thresholds()) == without_data(Thresholds(min_orders=3, min_tenure_days=90, lapse_days=60))
 
 
+def test_tier_maps_built_one_after_another_keep_their_own_data():
+    """The chart without its data is built once and shared: a later chart must not change an
+    earlier one, nor the shared part."""
+    first = charts.tier_map_chart(map_frame(), "en", Thresholds(min_orders=4))
+    before = spec_text(first)
+    second = charts.tier_map_chart(map_frame().assign(customers=[1, 2, 3, 4, 5]), "en", Thresholds(min_orders=6))
+
+    assert spec_text(first) == before
+    assert threshold_row(spec_of(second))["threshold_value"] == 5.5
+    assert sorted(row["customers"] for row in shipped_values(spec_of(second)) if "x_from" in row) == [1, 2, 5, 7]
+
+
 def test_tier_map_on_the_amount_axis_uses_a_log_scale_and_the_minimum_amount():
     frame = map_frame().assign(value_from=[1000.0, 10000.0, 10000.0, 10000.0, 56234.1],
                                value_to=[1778.3, 17782.8, 17782.8, 17782.8, 100000.0])

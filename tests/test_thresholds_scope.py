@@ -86,6 +86,13 @@ def test_min_amount_is_held_in_exact_cents():
     assert Thresholds(value_axis="amount", min_amount=0.3).min_amount_cents == 30
 
 
+def test_without_tier_rules_keeps_the_lapse_and_cycle_settings_only():
+    thresholds = Thresholds(min_orders=3, min_tenure_days=90, lapse_days=60, value_axis="amount", min_amount=5000,
+                            overdue_factor=2.0, due_window_days=7)
+
+    assert thresholds.without_tier_rules() == Thresholds(lapse_days=60, overdue_factor=2.0, due_window_days=7)
+
+
 def test_thresholds_round_trip_through_a_dict():
     thresholds = Thresholds(min_orders=4, min_tenure_days=200, lapse_days=90, value_axis="amount",
                             min_amount="5000.5", overdue_factor=2.0, due_window_days=7)
