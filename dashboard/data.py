@@ -15,13 +15,14 @@ import functools
 import inspect
 import threading
 from collections import Counter
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, ParamSpec, TypeVar
+from typing import Callable, Iterator, ParamSpec, TypeVar
 
 import streamlit as st
 
-from segmentation import channel_cost, customers, engine, forecast, prospects, schema
+from segmentation import channel_cost, customers, engine, forecast, kept_answers, prospects, schema
 from segmentation.analysis import Analysis
 from segmentation.errors import DatabaseBusyError, DatabaseError
 from segmentation.filters import CustomerFilters
@@ -156,6 +157,9 @@ def cached(function: Callable[P, R], *, max_entries: int = 256, reads_contacts: 
     being built (the app's warm-up after an open), a spinner says what the page waits for."""
 
     def run(**arguments) -> R:
+        kept = _kept_answer(function.__name__, arguments)
+        if kept is not _NOT_KEPT:
+            return kept
         computed[function.__name__] += 1
         return function(**arguments)
 
@@ -177,15 +181,70 @@ def cached(function: Callable[P, R], *, max_entries: int = 256, reads_contacts: 
         if waits_for is not None and isinstance(analysis, Analysis):
             waiting = _waiting_text(analysis, waits_for(arguments))
         if waiting is None:
-            return cached_run(**arguments)
-        with st.spinner(waiting):  # shown only when the wait lasts
-            return cached_run(**arguments)
+            answer = cached_run(**arguments)
+        else:
+            with st.spinner(waiting):  # shown only when the wait lasts
+                answer = cached_run(**arguments)
+        recorder = getattr(_recording, "answers", None)
+        if recorder is not None and isinstance(analysis, Analysis):
+            recorder[kept_answers.answer_key(function.__name__, _without_analysis(arguments))] = answer
+        return answer
 
     return functools.wraps(function)(call)
 
 
 #: How many times each cached function was computed in this process (a cache miss), by name.
 computed: Counter[str] = Counter()
+
+
+# ---------------------------------------------------------------------------------------------
+# Answers kept for the next start (`segmentation/kept_answers.py`): `dashboard.serve` records the
+# first page's answers and writes them; the next start reads them back for the same data and
+# code, and a cache miss then returns the kept answer instead of computing it.
+
+_NOT_KEPT = object()
+_kept: dict[tuple, dict[str, object]] = {}  # Analysis.key -> answers by kept_answers.answer_key
+_recording = threading.local()
+
+
+def _without_analysis(arguments: dict) -> dict:
+    return {name: value for name, value in arguments.items() if not isinstance(value, Analysis)}
+
+
+def _kept_answer(name: str, arguments: dict):
+    analysis = next(iter(arguments.values()), None)
+    if not isinstance(analysis, Analysis) or not _kept:
+        return _NOT_KEPT
+    answers = _kept.get(analysis.key)
+    if not answers:
+        return _NOT_KEPT
+    return answers.get(kept_answers.answer_key(name, _without_analysis(arguments)), _NOT_KEPT)
+
+
+def read_kept_answers(analysis: Analysis) -> int:
+    """Read the answers kept beside the database for this analysis's data; how many there are."""
+    answers = kept_answers.load(analysis.source, analysis.store_key)
+    with _registry_lock:
+        _kept.clear()  # answers of older data are never asked again
+        if answers:
+            _kept[analysis.key] = answers
+    return len(answers)
+
+
+@contextmanager
+def recording() -> Iterator[dict[str, object]]:
+    """Within it, every cached call of this thread on an analysis files its answer (computed or
+    cached) in the dict it yields, by `kept_answers.answer_key`."""
+    _recording.answers = answers = {}
+    try:
+        yield answers
+    finally:
+        _recording.answers = None
+
+
+def keep_answers(analysis: Analysis, answers: dict[str, object]) -> bool:
+    """Write `answers` (from `recording`) beside the database for the next start; whether written."""
+    return kept_answers.save(analysis.source, analysis.store_key, answers)
 
 
 def _period_tables(kind: str) -> Callable[[dict], tuple[str, ...]]:

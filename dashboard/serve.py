@@ -50,7 +50,9 @@ def _wait_until_listening(seconds: float = 30.0) -> None:
 def prepare(path: Path) -> None:
     """Open the analysis of `path` and compute the overview for the view a fresh session starts
     with (`sidebar.first_view`), through the app's own cached calls: the first page after a
-    start then finds its answers in the cache, or being computed (it waits for them)."""
+    start then finds its answers in the cache, or being computed (it waits for them). The answers
+    are kept beside the database (`segmentation/kept_answers.py`): the next start on the same
+    data reads them back instead of computing them."""
     from dashboard import preload
 
     opening = preload.start(path)  # in a thread of its own (DuckDB, beside the imports that follow)
@@ -59,8 +61,15 @@ def prepare(path: Path) -> None:
 
     _import_lazy_modules()  # while the analysis is still being opened
     analysis = opening.result() if opening is not None else None
-    if analysis is not None:
+    if analysis is None:
+        return
+    from dashboard import data
+
+    kept = data.read_kept_answers(analysis)  # those of the last start, when the data is unchanged
+    with data.recording() as answers:
         overview.figures(analysis, sidebar.first_view(analysis))
+    if not kept:
+        data.keep_answers(analysis, answers)  # for the next start
 
 
 def _import_lazy_modules() -> None:

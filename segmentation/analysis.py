@@ -361,6 +361,16 @@ class Analysis:
             cur.close()
 
     @property
+    def store_key(self) -> str | None:
+        """The key of the data in the analysis cache (`analysis_store.source_key`: data_version,
+        a digest of every customer and order row, the build code), for a copy of every customer
+        that `open` made with the cache on; None otherwise. What is kept beside the database for
+        this data is filed under it (`kept_answers`)."""
+        if self._kept is None or self.staff is not None:
+            return None
+        return self._kept.key
+
+    @property
     def key(self) -> tuple:
         """Identifies the database state this copy was made from, and whose customers it holds
         (for caches): (source, data_version), with the staff name for a narrowed copy."""

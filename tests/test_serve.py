@@ -7,6 +7,7 @@ port, as given on the command line, before it begins.
 
 from __future__ import annotations
 
+import shutil
 import socket
 import threading
 from collections import Counter
@@ -21,6 +22,7 @@ from apptest_support import (  # noqa: F401  (fixtures)
     open_app,
 )
 from dashboard import data, serve, sidebar
+from segmentation import kept_answers
 
 
 def test_a_fresh_sessions_first_overview_computes_nothing_prepared_ahead(open_app, demo_db, monkeypatch):
@@ -80,3 +82,42 @@ def test_it_waits_for_the_port_streamlit_read_from_the_command_line(monkeypatch)
 
     assert len(asked) >= 3
     assert len(accepted) == 1, "it connected to the server's port"
+
+
+def test_a_restart_on_the_same_data_reads_the_first_pages_answers_back(open_app, demo_db, tmp_path):
+    db = tmp_path / "shop.duckdb"
+    shutil.copyfile(demo_db, db)
+    shown = [metric.value for metric in open_app(db).metric]  # a start that kept nothing: computed
+    clear_app_caches()
+    serve.prepare(db)  # the server's first start computes the first page and keeps its answers
+    assert kept_answers.answers_path(db).exists()
+    before = Counter(data.computed)
+
+    clear_app_caches()  # a restart: nothing in Streamlit's caches
+    data._kept.clear()
+    serve.prepare(db)
+    at = AppTest.from_file(str(APP), default_timeout=RUN_TIMEOUT).run()
+
+    assert_no_exception(at)
+    assert data.computed - before == Counter(), "a restart computed the first page's answers again"
+    assert [metric.value for metric in at.metric] == shown  # every tile and "act now" count as computed
+
+
+def test_answers_kept_for_other_data_are_not_read(open_app, demo_db, tmp_path):
+    db = tmp_path / "shop.duckdb"
+    shutil.copyfile(demo_db, db)
+    open_app(db)
+    clear_app_caches()
+    serve.prepare(db)
+    kept = kept_answers.answers_path(db)
+    stale = kept.read_text(encoding="utf-8").replace('\\"data_version\\": ', '\\"data_version\\": 9')
+    assert stale != kept.read_text(encoding="utf-8")
+    kept.write_text(stale, encoding="utf-8")
+    before = Counter(data.computed)
+
+    clear_app_caches()
+    data._kept.clear()
+    serve.prepare(db)
+
+    assert (data.computed - before)["tier_counts"] == 2  # at the as-of date and a month before: computed
+    assert kept.read_text(encoding="utf-8") != stale  # and kept again, for the data as it is

@@ -1,0 +1,155 @@
+"""Answers kept beside the database for the next start (`segmentation/kept_answers.py`): read back
+exactly as they were computed, only for the same data and code, never an error."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+from decimal import Decimal
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from segmentation import customers, engine, kept_answers
+from segmentation.analysis import Analysis
+from segmentation.at_date import Suggestion
+from segmentation.scope import Scope
+from segmentation.thresholds import Thresholds
+
+
+def assert_same(expected, actual) -> None:
+    """Equal, and of the same types all the way down (frames: values, dtypes, index, exactly)."""
+    assert type(actual) is type(expected)
+    if isinstance(expected, pd.DataFrame):
+        pd.testing.assert_frame_equal(actual, expected, check_exact=True)
+        for column in expected.columns:  # object columns: the very same Python types in each cell
+            if expected[column].dtype == object:
+                assert [type(v) for v in actual[column]] == [type(v) for v in expected[column]], column
+    elif isinstance(expected, (list, tuple)):
+        assert len(actual) == len(expected)
+        for a, e in zip(actual, expected):
+            assert_same(e, a)
+    elif isinstance(expected, dict):
+        assert list(actual) == list(expected)
+        for key in expected:
+            assert_same(expected[key], actual[key])
+    elif isinstance(expected, Suggestion):
+        assert (actual.name, actual.reason_key) == (expected.name, expected.reason_key)
+        assert_same(expected.value, actual.value)
+        assert_same(expected.reason_values, actual.reason_values)
+    elif isinstance(expected, float) and np.isnan(expected):
+        assert np.isnan(actual)
+    else:
+        assert actual == expected
+
+
+def round_trip(value):
+    return kept_answers.decode(kept_answers.encode(value))
+
+
+def first_page_answers(analysis: Analysis) -> dict[str, object]:
+    """What the first page asks, as the engine answers it (the dashboard's cached calls wrap these)."""
+    as_of = analysis.default_as_of()
+    scope = Scope()
+    suggestions = engine.suggest_thresholds(analysis, as_of=as_of, scope=scope)
+    return {
+        "slider_ranges": engine.slider_ranges(analysis),
+        "scope_options": engine.scope_options(analysis),
+        "suggest_thresholds": suggestions,
+        "tier_counts": engine.tier_counts(analysis, Thresholds(), as_of=as_of, scope=scope),
+        "tier_counts_amount": engine.tier_counts(analysis, Thresholds(value_axis="amount", min_amount=20_000),
+                                                 as_of="2025-12-31", scope=Scope(channel=("紹介",))),
+        "tier_map": engine.tier_map(analysis, Thresholds(), as_of=as_of, scope=scope, orders_cap=30),
+        "ready_view_counts": customers.ready_view_counts(analysis, Thresholds(), as_of=as_of, scope=scope),
+    }
+
+
+def test_the_first_pages_answers_come_back_exactly(demo_analysis):
+    for name, answer in first_page_answers(demo_analysis).items():
+        assert_same(answer, round_trip(answer)), name
+
+
+def test_an_empty_frame_and_one_of_nulls_come_back_exactly():
+    frames = [
+        pd.DataFrame({"tier": pd.Series([], dtype=object), "customers": pd.Series([], dtype="int64")}),
+        pd.DataFrame({"lapsed": pd.Series([True, False], dtype=object), "share": [np.nan, 0.5]}),
+        pd.DataFrame({"lapsed": pd.Series([None, True], dtype=object), "amount": [Decimal("1.50"), None],
+                      "day": [dt.date(2026, 1, 31), None]}),
+    ]
+    for frame in frames:
+        assert_same(frame, round_trip(frame))
+
+
+scalars = st.one_of(st.none(), st.booleans(), st.integers(-2**63, 2**63 - 1), st.floats(allow_nan=True),
+                    st.text(), st.dates(), st.decimals(allow_nan=False, allow_infinity=False, places=2))
+values = st.recursive(scalars, lambda inner: st.one_of(
+    st.lists(inner, max_size=4), st.lists(inner, max_size=4).map(tuple),
+    st.dictionaries(st.one_of(st.text(), st.integers()), inner, max_size=4)), max_leaves=12)
+
+
+@settings(max_examples=200, deadline=None)
+@given(value=values)
+def test_every_value_of_a_kept_kind_comes_back_as_it_was(value):
+    assert_same(value, round_trip(value))
+
+
+@pytest.mark.parametrize("value", [np.int64(3), object(), {1, 2}, dt.datetime(2026, 1, 1), [np.float32(1)]])
+def test_a_value_of_another_kind_is_not_kept(value):
+    with pytest.raises(kept_answers.Unkeepable):
+        kept_answers.encode(value)
+
+
+@pytest.fixture
+def db(demo_db, tmp_path):
+    copy = tmp_path / "shop.duckdb"
+    shutil.copyfile(demo_db, copy)
+    return copy
+
+
+def test_answers_are_read_back_for_the_same_data_only(db):
+    first = Analysis.open(db)
+    answers = {"tier_counts(thresholds=Thresholds())": engine.tier_counts(first, Thresholds()), "odd": np.int64(1)}
+    assert kept_answers.save(db, first.store_key, answers)
+    assert kept_answers.answers_path(db).stat().st_mode & 0o777 == db.stat().st_mode & 0o777
+
+    again = Analysis.open(db)  # a restart: the analysis cache, the same key
+    read = kept_answers.load(db, again.store_key)
+    assert list(read) == ["tier_counts(thresholds=Thresholds())"]  # the kind not kept was left out
+    assert_same(answers["tier_counts(thresholds=Thresholds())"], read["tier_counts(thresholds=Thresholds())"])
+
+    assert kept_answers.load(db, first.store_key.replace('"data_version": ', '"data_version": 1')) == {}
+    assert kept_answers.load(db, None) == {}
+    assert Analysis.open(db, cache=False).store_key is None
+    first.close(), again.close()
+
+
+def test_answers_of_other_code_are_passed_over(db, monkeypatch):
+    analysis = Analysis.open(db)
+    assert kept_answers.save(db, analysis.store_key, {"a": 1})
+    assert kept_answers.load(db, analysis.store_key) == {"a": 1}
+    monkeypatch.setattr(kept_answers, "package_digest", lambda: "an edited engine")
+    assert kept_answers.load(db, analysis.store_key) == {}
+
+
+@pytest.mark.parametrize("content", [b"", b"{not json", b'{"format": 1}', b"\xff\xfe", b'[1, 2]'])
+def test_a_damaged_file_is_passed_over(db, content):
+    analysis = Analysis.open(db)
+    kept_answers.answers_path(db).write_bytes(content)
+    assert kept_answers.load(db, analysis.store_key) == {}
+
+
+def test_a_file_that_cannot_be_written_leaves_the_old_one(db, monkeypatch):
+    analysis = Analysis.open(db)
+    assert kept_answers.save(db, analysis.store_key, {"a": 1})
+
+    def refuse(*args, **kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(os, "replace", refuse)
+    assert not kept_answers.save(db, analysis.store_key, {"a": 2})
+    assert kept_answers.load(db, analysis.store_key) == {"a": 1}
+    assert [p.name for p in db.parent.iterdir() if ".tmp-" in p.name] == []
