@@ -8,10 +8,11 @@ moment the server process was started to the overview settled (the first success
 `script_finished` and 1.5 s without a change in the main area; see `bench/app_latency.py`).
 The server is stopped after each round, so every round is a fresh server.
 
-By default the analysis cache next to the database (`<db>.analysis.duckdb`,
-`segmentation/analysis_store.py`) is used as a restart finds it; `--no-cache` removes it before
-every round (the cost of a first start on new data), `--both` measures the two alternately.
-The cache is made once before the rounds (when missing or stale), and each round starts when the
+By default what a restart finds next to the database is used: the analysis cache
+(`<db>.analysis.duckdb`, `segmentation/analysis_store.py`) and the first page's answers
+(`<db>.answers.json`, `segmentation/kept_answers.py`); `--no-cache` removes both before every
+round (the cost of a first start on new data), `--both` measures the two alternately. They are
+made once before the rounds (when missing), and each round starts when the
 machine has been nearly idle for half a second, so that a round measures one server's start and
 not the tail of the round before or of the cache being made.
 
@@ -47,20 +48,52 @@ def _cache_file(db: Path) -> Path | None:
     return cache_path(db)
 
 
+def _answers_file(db: Path) -> Path | None:
+    """The first page's answers kept beside `db`, or None for code that keeps none."""
+    try:
+        from segmentation.kept_answers import answers_path
+    except ImportError:
+        return None
+    return answers_path(db)
+
+
+def _kept_in_place(db: Path) -> bool:
+    """Whether what a restart finds beside `db` is there: the analysis cache and the answers."""
+    return all(path is None or path.exists() for path in (_cache_file(db), _answers_file(db)))
+
+
 def _remove_cache(db: Path) -> None:
-    cache = _cache_file(db)
+    cache, answers = _cache_file(db), _answers_file(db)
     if cache is not None:
         for candidate in (cache, cache.with_name(cache.name + ".wal")):
             candidate.unlink(missing_ok=True)
+    if answers is not None:
+        answers.unlink(missing_ok=True)
+
+
+_MAKE_CACHE = """
+import sys
+from pathlib import Path
+from segmentation.analysis import Analysis
+Analysis.open(sys.argv[1]).close()
+try:
+    from segmentation import kept_answers
+except ImportError:  # code from before the answers were kept
+    kept_answers = None
+if kept_answers is not None:
+    from dashboard import serve
+    serve.prepare(Path(sys.argv[1]))
+"""
 
 
 def _make_cache(db: Path) -> None:
-    """Write the analysis cache of `db` as a running server leaves it for its next start
-    (`Analysis.open` builds and saves it), in a process of its own so this one stays small."""
+    """Write the analysis cache of `db` and the first page's answers as a running server leaves
+    them for its next start (`Analysis.open` builds and saves the cache, `dashboard.serve.prepare`
+    computes and keeps the answers), in a process of its own so this one stays small."""
     import subprocess
 
-    subprocess.run([sys.executable, "-c", "import sys; from segmentation.analysis import Analysis; "
-                    "Analysis.open(sys.argv[1]).close()", str(db)], check=True, cwd=ROOT)
+    subprocess.run([sys.executable, "-c", _MAKE_CACHE, str(db)], check=True, cwd=ROOT,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
 def _cpu_busy_share(seconds: float) -> float:
@@ -95,9 +128,9 @@ def _one_round(playwright, db: Path, *, use_cache: bool) -> dict[str, Any]:
         _remove_cache(db)
     cache = _cache_file(db)
     cache_state = "no such thing" if cache is None else ("present" if cache.exists() else "absent")
-    if use_cache and cache is not None and not cache.exists():  # made once, as a restart finds it
+    if use_cache and cache is not None and not _kept_in_place(db):  # made once, as a restart finds it
         _make_cache(db)
-        cache_state = "made before the round" if cache.exists() else "absent (could not be made)"
+        cache_state = "made before the round" if _kept_in_place(db) else "absent (could not be made)"
     _wait_quiet()
     with tempfile.TemporaryDirectory() as profile:
         browser = playwright.chromium.launch_persistent_context(
