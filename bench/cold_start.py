@@ -143,19 +143,23 @@ def _one_round(playwright, db: Path, *, use_cache: bool) -> dict[str, Any]:
             recorder = _Recorder()
             page.on("websocket", recorder.attach)
             load = os.getloadavg()[0]
-            started = time.perf_counter()
             port = free_port()
+            started_wall = time.time()
+            started = time.perf_counter()
             with running_app(db, port=port, timeout=180) as url:
                 answered = time.perf_counter() - started
                 page.goto(url, wait_until="domcontentloaded")
-                navigated = time.perf_counter() - started
-                # Page times count from the navigation's start: the server start comes before it.
+                loaded = time.perf_counter() - started
+                # The page's times count from its navigation's start (performance.timeOrigin, on
+                # the same wall clock as the server's start), not from when the page had loaded:
+                # adding them to `loaded` would count the page's own loading twice.
+                navigated = page.evaluate("performance.timeOrigin") / 1000 - started_wall
                 settled = _wait_settled(page, recorder, 0, 0.0)
                 server = _server_memory(port)
                 cpu = _cpu_seconds(server["pid"]) if server else None
             return {
                 "cache": use_cache, "cache_at_start": cache_state, "loadavg_1min": load, "server_cpu_s": cpu,
-                "server_answered_s": answered, "navigation_started_s": navigated,
+                "server_answered_s": answered, "navigation_started_s": navigated, "page_loaded_s": loaded,
                 "overview_finished_s": None if settled["script_finished_s"] is None
                 else navigated + settled["last_script_finished_s"],
                 "overview_settled_s": None if settled["main_settled_s"] is None

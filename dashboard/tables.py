@@ -25,10 +25,19 @@ def blank_missing(frame: pd.DataFrame, *, with_time: tuple[str, ...] = ()) -> pd
     return shown
 
 
-def smaller_figures(container_class: str) -> None:
+def smaller_figures(container_class: str, top_edges: dict[str, str] | None = None) -> None:
     """Metrics inside the containers whose class starts with `container_class` (a container's
     `key` becomes the class `st-key-<key>`) use a smaller type than a lone metric, so six tiles
-    or four figures side by side show their values in full. Constant CSS: no data in it."""
+    or four figures side by side show their values in full. `top_edges`: a coloured top edge for
+    the container `container_class + suffix`, by suffix (the overview's tiles in their tier's
+    colour). Constant CSS: no data in it (the colours are the palette's, checked here)."""
+    import re
+
     import streamlit as st
 
-    st.html(f"<style>[class*='{container_class}'] [data-testid='stMetricValue'] {{font-size: 1.6rem;}}</style>")
+    rules = [f"[class*='{container_class}'] [data-testid='stMetricValue'] {{font-size: 1.6rem;}}"]
+    for suffix, colour in (top_edges or {}).items():
+        if not re.fullmatch(r"[a-z_]+", suffix) or not re.fullmatch(r"#[0-9A-Fa-f]{6}", colour):
+            raise ValueError(f"not a palette entry: {suffix!r}: {colour!r}")
+        rules.append(f".{container_class}{suffix} {{border-top: 6px solid {colour};}}")
+    st.html("<style>" + " ".join(rules) + "</style>")

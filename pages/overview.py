@@ -18,16 +18,13 @@ st.caption(text("overview_scope", lang, scope=plain(scope.describe(lang))))
 
 before_by_key = {(row.tier, row.lapsed): row.customers for row in figures.before.itertuples()}
 
-smaller_figures("st-key-ov_tile_")  # six tiles share the width: 15.2万 and 152k show in full from 1,280 px
+# Six tiles share the width (15.2万 and 152k show in full from 1,280 px), each with its tier's colour on top.
+smaller_figures("st-key-ov_tile_", top_edges={tier.code: tier.colour for tier in TIERS})
 columns = st.columns(len(TIERS))
 for column, tier in zip(columns, TIERS):
     rows = counts[counts["tier"] == tier.code]
     with column.container(border=True, key=f"ov_tile_{tier.code}"):
-        st.markdown(
-            f"<div style='border-top:6px solid {tier.colour};padding-top:4px;font-weight:700'>"
-            f"{tier_name(tier.code, lang)}</div>",
-            unsafe_allow_html=True,
-        )
+        st.markdown(f"**{tier_name(tier.code, lang)}**")
         for row in rows.itertuples():
             label = status_name(row.lapsed, lang) or text("col_customers", lang)
             change = row.customers - before_by_key.get((row.tier, row.lapsed), 0)
