@@ -16,6 +16,11 @@ made once before the rounds (when missing), and each round starts when the
 machine has been nearly idle for half a second, so that a round measures one server's start and
 not the tail of the round before or of the cache being made.
 
+Each round opens a fresh browser profile by default (nothing in the browser's cache: every
+script of the page is fetched and compiled); `--browser warm` keeps one profile that showed the
+app once before the rounds, as a manager's browser is when the server restarts, at the same
+address (`--browser both` alternates the two).
+
     .venv/bin/python -m bench cold --rounds 3 --both
 """
 
@@ -121,8 +126,39 @@ def _wait_quiet(limit_s: float = 30.0) -> None:
         pass
 
 
-def _one_round(playwright, db: Path, *, use_cache: bool) -> dict[str, Any]:
-    from scripts.appserver import CHROMIUM, CHROMIUM_ARGS, free_port, running_app
+def _browser(playwright, profile: str):
+    from scripts.appserver import CHROMIUM, CHROMIUM_ARGS
+
+    return playwright.chromium.launch_persistent_context(
+        profile, executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True,
+        viewport={"width": 1500, "height": 1100}, locale="en-US",
+    )
+
+
+def _visit_once(playwright, db: Path, profile: str, port: int) -> None:
+    """Show the app once in `profile`, as a manager's browser has before a restart: its cache then
+    holds the page's scripts (Streamlit serves them under names that change only with its
+    version)."""
+    from scripts.appserver import running_app
+
+    browser = _browser(playwright, profile)
+    try:
+        page = browser.new_page()
+        recorder = _Recorder()
+        page.on("websocket", recorder.attach)
+        page.add_init_script(_INIT_SCRIPT)
+        with running_app(db, port=port, timeout=180) as url:
+            page.goto(url, wait_until="domcontentloaded")
+            _wait_settled(page, recorder, 0, 0.0)
+    finally:
+        browser.close()
+
+
+def _one_round(playwright, db: Path, *, use_cache: bool, browser_profile: str | None = None,
+               port: int | None = None) -> dict[str, Any]:
+    """One fresh server to the overview drawn; in a fresh browser profile, or in `browser_profile`
+    (a browser that has shown the app before, at `port`: its cache is kept per address)."""
+    from scripts.appserver import free_port, running_app
 
     if not use_cache:
         _remove_cache(db)
@@ -132,18 +168,15 @@ def _one_round(playwright, db: Path, *, use_cache: bool) -> dict[str, Any]:
         _make_cache(db)
         cache_state = "made before the round" if _kept_in_place(db) else "absent (could not be made)"
     _wait_quiet()
-    with tempfile.TemporaryDirectory() as profile:
-        browser = playwright.chromium.launch_persistent_context(
-            profile, executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True,
-            viewport={"width": 1500, "height": 1100}, locale="en-US",
-        )
+    with tempfile.TemporaryDirectory() as fresh_profile:
+        browser = _browser(playwright, browser_profile or fresh_profile)
         try:
             page = browser.new_page()
             page.add_init_script(_INIT_SCRIPT)
             recorder = _Recorder()
             page.on("websocket", recorder.attach)
             load = os.getloadavg()[0]
-            port = free_port()
+            port = port or free_port()
             started_wall = time.time()
             started = time.perf_counter()
             with running_app(db, port=port, timeout=180) as url:
@@ -158,7 +191,8 @@ def _one_round(playwright, db: Path, *, use_cache: bool) -> dict[str, Any]:
                 server = _server_memory(port)
                 cpu = _cpu_seconds(server["pid"]) if server else None
             return {
-                "cache": use_cache, "cache_at_start": cache_state, "loadavg_1min": load, "server_cpu_s": cpu,
+                "cache": use_cache, "cache_at_start": cache_state, "browser": "warm" if browser_profile else "fresh",
+                "loadavg_1min": load, "server_cpu_s": cpu,
                 "server_answered_s": answered, "navigation_started_s": navigated, "page_loaded_s": loaded,
                 "overview_finished_s": None if settled["script_finished_s"] is None
                 else navigated + settled["last_script_finished_s"],
@@ -170,34 +204,47 @@ def _one_round(playwright, db: Path, *, use_cache: bool) -> dict[str, Any]:
             browser.close()
 
 
-def measure(db: Path, rounds: int, modes: list[bool]) -> dict[str, Any]:
+def measure(db: Path, rounds: int, modes: list[bool], browsers: tuple[str, ...] = ("fresh",)) -> dict[str, Any]:
+    """`rounds` fresh servers per mode and browser, alternating: a fresh browser profile (nothing
+    cached: the worst case), or a "warm" one that showed the app once before the rounds."""
     from playwright.sync_api import sync_playwright
 
+    from scripts.appserver import free_port
+
     results: list[dict[str, Any]] = []
-    with sync_playwright() as playwright:
+    with sync_playwright() as playwright, tempfile.TemporaryDirectory() as warm_profile:
+        warm_port = free_port()
+        if "warm" in browsers:
+            _visit_once(playwright, db, warm_profile, warm_port)
         for _ in range(rounds):
             for use_cache in modes:
-                result = _one_round(playwright, db, use_cache=use_cache)
-                results.append(result)
-                _log(f"cold start ({'cache' if use_cache else 'no cache'}): overview settled "
-                     f"{result['overview_settled_s']:.2f} s after the server started (load {result['loadavg_1min']:.2f})")
+                for kind in browsers:
+                    warm = kind == "warm"
+                    result = _one_round(playwright, db, use_cache=use_cache, browser_profile=warm_profile if warm else None,
+                                        port=warm_port if warm else None)
+                    results.append(result)
+                    _log(f"cold start ({'cache' if use_cache else 'no cache'}, {kind} browser): overview settled "
+                         f"{result['overview_settled_s']:.2f} s after the server started (load {result['loadavg_1min']:.2f})")
     return {"db": str(db), "rounds": results}
 
 
 def format_report(report: dict[str, Any]) -> str:
-    out = ["| round | analysis cache at start | load average (1 min) | server answers (s) | overview finished (s) | "
-           "overview settled (s) | server CPU until then (s) |", "|---:|:---|---:|---:|---:|---:|---:|"]
+    out = ["| round | analysis cache at start | browser | load average (1 min) | server answers (s) | "
+           "overview finished (s) | overview settled (s) | server CPU until then (s) |",
+           "|---:|:---|:---|---:|---:|---:|---:|---:|"]
     for number, r in enumerate(report["rounds"], 1):
         finished = "—" if r["overview_finished_s"] is None else f"{r['overview_finished_s']:.2f}"
         settled = "—" if r["overview_settled_s"] is None else f"{r['overview_settled_s']:.2f}"
         cpu = "—" if r.get("server_cpu_s") is None else f"{r['server_cpu_s']:.2f}"
-        out.append(f"| {number} | {r.get('cache_at_start', '')} | {r['loadavg_1min']:.2f} | "
+        out.append(f"| {number} | {r.get('cache_at_start', '')} | {r.get('browser', 'fresh')} | {r['loadavg_1min']:.2f} | "
                    f"{r['server_answered_s']:.2f} | {finished} | {settled} | {cpu} |")
     for mode in (True, False):
-        values = [r["overview_settled_s"] for r in report["rounds"] if r["cache"] is mode and r["overview_settled_s"]]
-        if values:
-            out.append(f"\n{'With the cache' if mode else 'Without the cache'}: overview settled, median "
-                       f"{statistics.median(values):.2f} s (best {min(values):.2f}, worst {max(values):.2f}).")
+        for kind in ("fresh", "warm"):
+            values = [r["overview_settled_s"] for r in report["rounds"]
+                      if r["cache"] is mode and r.get("browser", "fresh") == kind and r["overview_settled_s"]]
+            if values:
+                out.append(f"\n{'With the cache' if mode else 'Without the cache'}, {kind} browser: overview settled, "
+                           f"median {statistics.median(values):.2f} s (best {min(values):.2f}, worst {max(values):.2f}).")
     return "\n".join(out)
 
 
@@ -208,6 +255,9 @@ def main(argv: list[str] | None = None) -> int:
     group = parser.add_mutually_exclusive_group()
     group.add_argument("--no-cache", action="store_true", help="remove the analysis cache before every round")
     group.add_argument("--both", action="store_true", help="alternate: without the cache, then with it")
+    parser.add_argument("--browser", choices=("fresh", "warm", "both"), default="fresh",
+                        help="a fresh browser profile every round (default), one that showed the app once "
+                             "before the rounds (as a manager's browser after a server restart), or both alternately")
     parser.add_argument("--json", help="also write the measurements to this JSON file")
     args = parser.parse_args(argv)
     db = Path(args.db)
@@ -216,7 +266,8 @@ def main(argv: list[str] | None = None) -> int:
     modes = [False, True] if args.both else [not args.no_cache]
     if True in modes:  # the cache as a restart finds it: made now when missing or stale
         _make_cache(db)
-    report = measure(db, args.rounds, modes)
+    browsers = ("fresh", "warm") if args.browser == "both" else (args.browser,)
+    report = measure(db, args.rounds, modes, browsers)
     print(format_report(report))
     if args.json:
         Path(args.json).write_text(json.dumps(report, indent=2, default=str))
