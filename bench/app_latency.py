@@ -203,6 +203,16 @@ _INIT_SCRIPT = """
     }).observe(document.documentElement, {childList: true, subtree: true, attributes: true, characterData: true});
   };
   if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', watch); else watch();
+  // A chart drawn on a canvas changes no DOM node when it redraws: its drawing counts as a change too.
+  const C = CanvasRenderingContext2D.prototype;
+  for (const name of ['fill', 'fillRect', 'stroke', 'fillText', 'drawImage', 'clearRect']) {
+    const original = C[name];
+    C[name] = function (...args) {
+      const canvas = this.canvas;
+      if (canvas && canvas.closest && canvas.closest('[data-testid="stMain"]')) b.lastMutation = performance.now();
+      return original.apply(this, args);
+    };
+  }
 })();
 """
 

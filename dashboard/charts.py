@@ -626,7 +626,9 @@ def _tier_map_layers(lang: str, value_axis: str, status: str, *, y_range: tuple[
             line.mark_text(baseline="bottom", align="right", dx=-4, **label_style)
             .encode(value_at_y, alt.XValue(alt.ExprRef("width")), text=alt.Text("threshold_value_text:N")),
         ]
-    return finish(alt.layer(*layers), height=360)
+    # Hundreds of cells: drawn on a canvas, not as as many SVG elements the browser lays out on
+    # every slider move (Streamlit reads the renderer from `usermeta.embedOptions`).
+    return finish(alt.layer(*layers, usermeta={"embedOptions": {"renderer": "canvas"}}), height=360)
 
 
 def revenue_by_tier_chart(counts_df: pd.DataFrame, lang: str) -> alt.TopLevelMixin:

@@ -447,6 +447,12 @@ def test_tier_maps_built_one_after_another_keep_their_own_data():
     assert sorted(row["customers"] for row in shipped_values(spec_of(second)) if "x_from" in row) == [1, 2, 5, 7]
 
 
+def test_tier_map_is_drawn_on_a_canvas():
+    """Hundreds of cells redrawn on every slider move: cheaper on a canvas than as SVG elements."""
+    spec = spec_of(charts.tier_map_chart(map_frame(), "ja", Thresholds()))
+    assert spec["usermeta"] == {"embedOptions": {"renderer": "canvas"}}
+
+
 def test_tier_map_on_the_amount_axis_uses_a_log_scale_and_the_minimum_amount():
     frame = map_frame().assign(value_from=[1000.0, 10000.0, 10000.0, 10000.0, 56234.1],
                                value_to=[1778.3, 17782.8, 17782.8, 17782.8, 100000.0])
