@@ -156,8 +156,12 @@ def cached(function: Callable[P, R], *, max_entries: int = 256, reads_contacts: 
     contact misses. `waits_for(arguments)`: the side tables the call needs; while one is still
     being built (the app's warm-up after an open), a spinner says what the page waits for."""
 
+    # An answer that changes with a logged contact is never kept: the kept answers' key says
+    # nothing of the contacts.
+    keepable = not reads_contacts
+
     def run(**arguments) -> R:
-        kept = _kept_answer(function.__name__, arguments)
+        kept = _kept_answer(function.__name__, arguments) if keepable else _NOT_KEPT
         if kept is not _NOT_KEPT:
             return kept
         computed[function.__name__] += 1
@@ -186,7 +190,7 @@ def cached(function: Callable[P, R], *, max_entries: int = 256, reads_contacts: 
             with st.spinner(waiting):  # shown only when the wait lasts
                 answer = cached_run(**arguments)
         recorder = getattr(_recording, "answers", None)
-        if recorder is not None and isinstance(analysis, Analysis):
+        if recorder is not None and keepable and isinstance(analysis, Analysis):
             recorder[kept_answers.answer_key(function.__name__, _without_analysis(arguments))] = answer
         return answer
 

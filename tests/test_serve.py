@@ -121,3 +121,13 @@ def test_answers_kept_for_other_data_are_not_read(open_app, demo_db, tmp_path):
 
     assert (data.computed - before)["tier_counts"] == 2  # at the as-of date and a month before: computed
     assert kept.read_text(encoding="utf-8") != stale  # and kept again, for the data as it is
+
+
+def test_an_answer_that_changes_with_a_contact_is_never_recorded(open_app, demo_db):
+    at = open_app(demo_db)
+    analysis = at.session_state["analysis"]
+    with data.recording() as answers:
+        data.customer_list(analysis, limit=5)
+        data.tier_counts(analysis)
+
+    assert [key.split("(")[0] for key in answers] == ["tier_counts"]
