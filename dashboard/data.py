@@ -225,14 +225,15 @@ def _kept_answer(name: str, arguments: dict):
     return answers.get(kept_answers.answer_key(name, _without_analysis(arguments)), _NOT_KEPT)
 
 
-def read_kept_answers(analysis: Analysis) -> int:
-    """Read the answers kept beside the database for this analysis's data; how many there are."""
+def read_kept_answers(analysis: Analysis) -> set[str]:
+    """Read the answers kept beside the database for this analysis's data; what they answer
+    (their `kept_answers.answer_key`s)."""
     answers = kept_answers.load(analysis.source, analysis.store_key)
     with _registry_lock:
         _kept.clear()  # answers of older data are never asked again
         if answers:
             _kept[analysis.key] = answers
-    return len(answers)
+    return set(answers)
 
 
 @contextmanager

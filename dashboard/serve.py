@@ -68,8 +68,8 @@ def prepare(path: Path) -> None:
     kept = data.read_kept_answers(analysis)  # those of the last start, when the data is unchanged
     with data.recording() as answers:
         overview.figures(analysis, sidebar.first_view(analysis))
-    if not kept:
-        data.keep_answers(analysis, answers)  # for the next start
+    if set(answers) != kept:  # something was computed: keep this start's answers for the next
+        data.keep_answers(analysis, answers)
 
 
 def _import_lazy_modules() -> None:

@@ -34,7 +34,6 @@ from typing import Any, Mapping
 import pandas as pd
 import pyarrow as pa
 
-from .analysis_store import cache_path
 from .at_date import Suggestion
 
 SUFFIX = ".answers.json"
@@ -47,8 +46,8 @@ class Unkeepable(TypeError):
 
 def answers_path(db_path: str | os.PathLike) -> Path:
     """`<database>.answers.json`, beside the database and its analysis cache."""
-    cache = cache_path(db_path)
-    return cache.with_name(Path(db_path).name + SUFFIX)
+    path = Path(db_path)
+    return path.with_name(path.name + SUFFIX)
 
 
 def package_digest() -> str:

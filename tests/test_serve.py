@@ -131,3 +131,27 @@ def test_an_answer_that_changes_with_a_contact_is_never_recorded(open_app, demo_
         data.tier_counts(analysis)
 
     assert [key.split("(")[0] for key in answers] == ["tier_counts"]
+
+
+def test_a_start_that_computed_some_answers_keeps_them_all_for_the_next(open_app, demo_db, tmp_path):
+    import json
+
+    db = tmp_path / "shop.duckdb"
+    shutil.copyfile(demo_db, db)
+    open_app(db)
+    clear_app_caches()
+    serve.prepare(db)
+    kept = kept_answers.answers_path(db)
+    held = json.loads(kept.read_text(encoding="utf-8"))
+    every = set(held["answers"])
+    map_key = next(key for key in every if key.startswith("tier_map("))
+    del held["answers"][map_key]  # as if an older start had not asked for the map
+    kept.write_text(json.dumps(held), encoding="utf-8")
+    before = Counter(data.computed)
+
+    clear_app_caches()
+    data._kept.clear()
+    serve.prepare(db)
+
+    assert data.computed - before == Counter(tier_map=1)
+    assert set(json.loads(kept.read_text(encoding="utf-8"))["answers"]) == every
