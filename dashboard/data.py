@@ -11,6 +11,7 @@ name and signature: a page calls `data.tier_counts(analysis, thresholds, as_of=.
 
 from __future__ import annotations
 
+import copy
 import functools
 import inspect
 import threading
@@ -222,7 +223,8 @@ def _kept_answer(name: str, arguments: dict):
     answers = _kept.get(analysis.key)
     if not answers:
         return _NOT_KEPT
-    return answers.get(kept_answers.answer_key(name, _without_analysis(arguments)), _NOT_KEPT)
+    answer = answers.get(kept_answers.answer_key(name, _without_analysis(arguments)), _NOT_KEPT)
+    return answer if answer is _NOT_KEPT else copy.deepcopy(answer)  # a caller may change what it gets
 
 
 def read_kept_answers(analysis: Analysis) -> set[str]:
