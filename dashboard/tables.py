@@ -35,6 +35,8 @@ def smaller_figures(container_class: str, top_edges: dict[str, str] | None = Non
 
     import streamlit as st
 
+    if not re.fullmatch(r"[A-Za-z0-9_-]+", container_class):
+        raise ValueError(f"not a container class: {container_class!r}")
     rules = [f"[class*='{container_class}'] [data-testid='stMetricValue'] {{font-size: 1.6rem;}}"]
     for suffix, colour in (top_edges or {}).items():
         if not re.fullmatch(r"[a-z_]+", suffix) or not re.fullmatch(r"#[0-9A-Fa-f]{6}", colour):

@@ -33,6 +33,18 @@ def test_pages_run_no_sql(page):
     assert "import duckdb" not in source
 
 
+APP_SOURCES = sorted([ROOT / "app.py", *(ROOT / "pages").glob("*.py"), *(ROOT / "dashboard").glob("*.py")])
+
+
+def test_the_app_renders_no_html_but_constant_css():
+    """No value can reach the browser as HTML: nothing is drawn with `unsafe_allow_html`, and the
+    one `st.html` writes a style sheet built from constants (`tables.smaller_figures`)."""
+    unsafe = [p.name for p in APP_SOURCES if "unsafe_allow_html" in p.read_text(encoding="utf-8")]
+    html = [p.name for p in APP_SOURCES if "st.html(" in p.read_text(encoding="utf-8")]
+    assert unsafe == []
+    assert html == ["tables.py"]
+
+
 # ---------------------------------------------------------------------------------------------
 # The package's modules: short, documented, and talking to each other only through public names
 
