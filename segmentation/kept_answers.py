@@ -10,12 +10,14 @@ them instead of computing them (`dashboard.data`).
 
 The file is JSON: frames as Arrow IPC (base64) with their dtypes, dates, decimals, tuples and
 `Suggestion`s tagged; no pickle, so reading it runs no code. Only values of those kinds are kept;
-an answer of any other kind is left out (and computed as before). It is keyed by the analysis
-cache's key of the data (`Analysis.store_key`: data_version, a digest of every customer and
-order row, the build code) and a digest of this package's source, so an answer is never read
-back for other data or by other code. Written atomically (a temporary file renamed over it),
-readable by whom the database is readable by. A file that is missing, unreadable, corrupt, of
-other data or other code is passed over: never an error.
+an answer of any other kind, or a frame that would not come back exactly (checked when it is
+written), is left out (and computed as before). It is keyed by the analysis cache's key of the
+data (`Analysis.store_key`: data_version, a digest of every customer and order row, the build
+code) and a digest of this package's source and of the versions of the libraries the answers are
+made of, so an answer is never read back for other data or by other code; a digest of the
+answers themselves finds a damaged or edited file. Written atomically (a temporary file renamed
+over it), readable by whom the database is readable by from its creation on. A file that is
+missing, unreadable, damaged, of other data or other code is passed over: never an error.
 """
 
 from __future__ import annotations
@@ -51,8 +53,14 @@ def answers_path(db_path: str | os.PathLike) -> Path:
 
 
 def package_digest() -> str:
-    """A digest of the source of every module of this package (any edit changes it)."""
+    """A digest of the source of every module of this package (any edit changes it) and of the
+    versions of the libraries its answers are made of (a new pandas may read frames otherwise)."""
+    import duckdb
+    import numpy
+
     digest = hashlib.sha256(str(FORMAT).encode())
+    for library in (duckdb, numpy, pd, pa):
+        digest.update(f"{library.__name__} {library.__version__};".encode())
     for module in sorted(Path(__file__).resolve().parent.glob("*.py")):
         digest.update(module.name.encode())
         digest.update(module.read_bytes())
@@ -89,8 +97,40 @@ def encode(value: Any) -> Any:
     if type(value) is Suggestion:
         return {"suggestion": [value.name, encode(value.value), value.reason_key, encode(value.reason_values)]}
     if type(value) is pd.DataFrame:
-        return {"frame": [_frame_to_text(value), [[str(c), str(t)] for c, t in value.dtypes.items()]]}
+        try:
+            data = {"frame": [_frame_to_text(value), [[str(c), str(t)] for c, t in value.dtypes.items()]]}
+            comes_back = same(value, decode(data))
+        except Exception as error:  # noqa: BLE001 - a frame Arrow cannot hold is simply not kept
+            raise Unkeepable(f"this frame is not kept: {error}") from error
+        if not comes_back:
+            raise Unkeepable("this frame would not come back exactly")
+        return data
     raise Unkeepable(f"{type(value).__name__} is not kept")
+
+
+def same(expected: Any, actual: Any) -> bool:
+    """Whether `actual` is `expected` as it was: equal, of the same types all the way down (a
+    frame: its columns, index, dtypes and values, and the type of each value of an object
+    column; NaN equal to NaN)."""
+    if type(actual) is not type(expected):
+        return False
+    if isinstance(expected, pd.DataFrame):
+        try:
+            pd.testing.assert_frame_equal(actual, expected, check_exact=True)
+        except AssertionError:
+            return False
+        return all(expected[c].dtype != object or [type(v) for v in actual[c]] == [type(v) for v in expected[c]]
+                   for c in expected.columns)
+    if isinstance(expected, (list, tuple)):
+        return len(actual) == len(expected) and all(same(e, a) for e, a in zip(expected, actual))
+    if isinstance(expected, dict):
+        return list(actual) == list(expected) and all(same(expected[k], actual[k]) for k in expected)
+    if isinstance(expected, Suggestion):
+        return (same(expected.name, actual.name) and same(expected.value, actual.value)
+                and same(expected.reason_key, actual.reason_key) and same(expected.reason_values, actual.reason_values))
+    if isinstance(expected, float) and expected != expected:
+        return actual != actual  # NaN
+    return bool(actual == expected)
 
 
 def decode(data: Any) -> Any:
@@ -127,7 +167,8 @@ def _frame_to_text(frame: pd.DataFrame) -> str:
 
 
 def _frame_from_text(text: str, dtypes: list[list[str]]) -> pd.DataFrame:
-    table = pa.ipc.open_stream(base64.b64decode(text)).read_all()
+    table = pa.ipc.open_stream(base64.b64decode(text, validate=True)).read_all()
+    table.validate(full=True)
     frame = table.to_pandas()
     for column, dtype in dtypes:
         if str(frame[column].dtype) != dtype:
@@ -149,9 +190,17 @@ def load(db_path: str | os.PathLike, source: str | None) -> dict[str, Any]:
         if (not isinstance(held, dict) or held.get("format") != FORMAT or held.get("source") != source
                 or held.get("code") != package_digest()):
             return {}
-        return {key: decode(value) for key, value in held["answers"].items()}
-    except (OSError, ValueError, TypeError, KeyError, pa.ArrowException):
+        answers = held["answers"]
+        if not isinstance(answers, dict) or held.get("digest") != answers_digest(answers):
+            return {}  # damaged, or changed by hand
+        return {key: decode(value) for key, value in answers.items()}
+    except Exception:  # noqa: BLE001 - a file that cannot be read is passed over, never an error
         return {}
+
+
+def answers_digest(encoded: dict) -> str:
+    """What finds a damaged or edited file: a digest of the encoded answers."""
+    return hashlib.sha256(json.dumps(encoded, sort_keys=True, ensure_ascii=False).encode("utf-8")).hexdigest()
 
 
 def save(db_path: str | os.PathLike, source: str | None, answers: Mapping[str, Any]) -> bool:
@@ -163,15 +212,20 @@ def save(db_path: str | os.PathLike, source: str | None, answers: Mapping[str, A
     for key, value in answers.items():
         try:
             encoded[key] = encode(value)
-        except Unkeepable:
+        except (Unkeepable, RecursionError):
             continue
     path = answers_path(db_path)
     temporary = path.with_name(f"{path.name}.tmp-{os.getpid()}-{uuid.uuid4().hex[:8]}")
     try:
-        temporary.write_text(json.dumps({"format": FORMAT, "source": source, "code": package_digest(),
-                                         "answers": encoded}, ensure_ascii=False), encoding="utf-8")
-        # It holds counts of the customers' data: readable by whom the database is readable by.
-        os.chmod(temporary, stat.S_IMODE(Path(db_path).stat().st_mode))
+        content = json.dumps({"format": FORMAT, "source": source, "code": package_digest(),
+                              "digest": answers_digest(encoded), "answers": encoded}, ensure_ascii=False)
+        # It holds counts of the customers' data: readable by whom the database is readable by,
+        # from its creation on.
+        mode = stat.S_IMODE(Path(db_path).stat().st_mode)
+        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
+        with os.fdopen(descriptor, "w", encoding="utf-8") as file:
+            file.write(content)
+        os.chmod(temporary, mode)  # the umask may have taken some of `mode` away
         os.replace(temporary, path)
         return True
     except (OSError, ValueError):

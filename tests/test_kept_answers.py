@@ -153,3 +153,58 @@ def test_a_file_that_cannot_be_written_leaves_the_old_one(db, monkeypatch):
     assert not kept_answers.save(db, analysis.store_key, {"a": 2})
     assert kept_answers.load(db, analysis.store_key) == {"a": 1}
     assert [p.name for p in db.parent.iterdir() if ".tmp-" in p.name] == []
+
+
+def write_answers(db, source: str, answers: dict) -> None:
+    """A file with a valid header and digest around `answers` (encoded values, as written)."""
+    import json
+
+    kept_answers.answers_path(db).write_text(json.dumps({
+        "format": kept_answers.FORMAT, "source": source, "code": kept_answers.package_digest(),
+        "digest": kept_answers.answers_digest(answers), "answers": answers}), encoding="utf-8")
+
+
+@pytest.mark.parametrize("answers", [
+    {"a": {"decimal": "abc"}},  # not a number
+    {"a": {"date": "2026-13-45"}},
+    {"a": {"frame": ["bm90IGFycm93", []]}},  # not an Arrow stream
+    {"a": {"what": 1}},  # an unknown kind
+    {"a": {"tuple": 5}},
+    [],  # not a mapping of answers
+], ids=["decimal", "date", "arrow", "kind", "tuple", "list"])
+def test_damaged_answers_behind_a_valid_header_are_passed_over(db, answers):
+    analysis = Analysis.open(db)
+    write_answers(db, analysis.store_key, {"a": {"list": [{"list": []}]}, "b": "x"})
+    assert kept_answers.load(db, analysis.store_key) == {"a": [[]], "b": "x"}  # the header is right
+
+    write_answers(db, analysis.store_key, answers)
+    assert kept_answers.load(db, analysis.store_key) == {}
+
+
+def test_a_deeply_nested_file_is_passed_over(db):
+    analysis = Analysis.open(db)
+    deep = "[" * 100_000 + "]" * 100_000
+    kept_answers.answers_path(db).write_text(
+        '{"format": 1, "source": %s, "answers": %s}' % (__import__("json").dumps(analysis.store_key), deep))
+    assert kept_answers.load(db, analysis.store_key) == {}
+
+
+def test_an_answer_changed_in_the_file_is_not_read(db):
+    analysis = Analysis.open(db)
+    assert kept_answers.save(db, analysis.store_key, {"ready": {"due_this_week": 12}})
+    path = kept_answers.answers_path(db)
+    path.write_text(path.read_text(encoding="utf-8").replace("12", "13"), encoding="utf-8")
+    assert kept_answers.load(db, analysis.store_key) == {}
+
+
+@pytest.mark.parametrize("frame", [
+    pd.DataFrame({"mixed": pd.Series([1, "a"], dtype=object)}),  # Arrow holds one type per column
+    pd.DataFrame([[1, 2]], columns=["a", "a"]),  # two columns of one name
+    pd.DataFrame({1: [1, 2]}),  # a column name that is not text
+    pd.DataFrame({"name": pd.Series(["a", None], dtype=object)}),  # None would come back as NaN
+    pd.DataFrame({"cells": pd.Series([[1], [2]], dtype=object)}),  # lists would come back as arrays
+], ids=["mixed", "duplicate", "number", "text-none", "lists"])
+def test_a_frame_that_would_not_come_back_exactly_is_left_out(db, frame):
+    analysis = Analysis.open(db)
+    assert kept_answers.save(db, analysis.store_key, {"frame": frame, "other": (1, "b")})
+    assert kept_answers.load(db, analysis.store_key) == {"other": (1, "b")}
