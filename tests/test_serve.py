@@ -1,17 +1,21 @@
 """`dashboard.serve`: what a server started by `make run` does before the first browser asks.
 
 It opens the analysis and computes the overview for the view a fresh session starts with, so
-the first page finds its answers in the cache; and it waits for the server's own address and
-port, as given on the command line, before it begins.
+the first page finds its answers in the cache; it keeps those answers for the next start on
+the same data; and it waits for the server's own address and port, as given on the command
+line, before it begins.
 """
 
 from __future__ import annotations
 
+import json
 import shutil
 import socket
 import threading
 from collections import Counter
+from pathlib import Path
 
+import pytest
 from streamlit.testing.v1 import AppTest
 
 from apptest_support import (  # noqa: F401  (fixtures)
@@ -84,18 +88,36 @@ def test_it_waits_for_the_port_streamlit_read_from_the_command_line(monkeypatch)
     assert len(accepted) == 1, "it connected to the server's port"
 
 
-def test_a_restart_on_the_same_data_reads_the_first_pages_answers_back(open_app, demo_db, tmp_path):
-    db = tmp_path / "shop.duckdb"
-    shutil.copyfile(demo_db, db)
-    shown = [metric.value for metric in open_app(db).metric]  # a start that kept nothing: computed
-    clear_app_caches()
-    serve.prepare(db)  # the server's first start computes the first page and keeps its answers
-    assert kept_answers.answers_path(db).exists()
-    before = Counter(data.computed)
+@pytest.fixture
+def first_start(open_app, demo_db, tmp_path):
+    """`first_start()` -> (a copy of the demo database on which a server's first start has kept the
+    first page's answers, what a page opened before showed); `restart()` then starts again."""
+    def start() -> tuple[Path, list[str]]:
+        db = tmp_path / "shop.duckdb"
+        shutil.copyfile(demo_db, db)
+        shown = [metric.value for metric in open_app(db).metric]  # a start that kept nothing: computed
+        clear_app_caches()
+        serve.prepare(db)  # the server's first start computes the first page and keeps its answers
+        assert kept_answers.answers_path(db).exists()
+        return db, shown
 
-    clear_app_caches()  # a restart: nothing in Streamlit's caches
+    return start
+
+
+def restart(db: Path) -> Counter:
+    """A server's restart on `db`, nothing in Streamlit's caches; what it computed."""
+    before = Counter(data.computed)
+    clear_app_caches()
     data._kept.clear()
     serve.prepare(db)
+    return data.computed - before
+
+
+def test_a_restart_on_the_same_data_reads_the_first_pages_answers_back(first_start):
+    db, shown = first_start()
+    before = Counter(data.computed)
+
+    restart(db)
     at = AppTest.from_file(str(APP), default_timeout=RUN_TIMEOUT).run()
 
     assert_no_exception(at)
@@ -103,23 +125,16 @@ def test_a_restart_on_the_same_data_reads_the_first_pages_answers_back(open_app,
     assert [metric.value for metric in at.metric] == shown  # every tile and "act now" count as computed
 
 
-def test_answers_kept_for_other_data_are_not_read(open_app, demo_db, tmp_path):
-    db = tmp_path / "shop.duckdb"
-    shutil.copyfile(demo_db, db)
-    open_app(db)
-    clear_app_caches()
-    serve.prepare(db)
+def test_answers_kept_for_other_data_are_not_read(first_start):
+    db, _ = first_start()
     kept = kept_answers.answers_path(db)
     stale = kept.read_text(encoding="utf-8").replace('\\"data_version\\": ', '\\"data_version\\": 9')
     assert stale != kept.read_text(encoding="utf-8")
     kept.write_text(stale, encoding="utf-8")
-    before = Counter(data.computed)
 
-    clear_app_caches()
-    data._kept.clear()
-    serve.prepare(db)
+    computed = restart(db)
 
-    assert (data.computed - before)["tier_counts"] == 2  # at the as-of date and a month before: computed
+    assert computed["tier_counts"] == 2  # at the as-of date and a month before: computed
     assert kept.read_text(encoding="utf-8") != stale  # and kept again, for the data as it is
 
 
@@ -133,14 +148,8 @@ def test_an_answer_that_changes_with_a_contact_is_never_recorded(open_app, demo_
     assert [key.split("(")[0] for key in answers] == ["tier_counts"]
 
 
-def test_a_start_that_computed_some_answers_keeps_them_all_for_the_next(open_app, demo_db, tmp_path):
-    import json
-
-    db = tmp_path / "shop.duckdb"
-    shutil.copyfile(demo_db, db)
-    open_app(db)
-    clear_app_caches()
-    serve.prepare(db)
+def test_a_start_that_computed_some_answers_keeps_them_all_for_the_next(first_start):
+    db, _ = first_start()
     kept = kept_answers.answers_path(db)
     held = json.loads(kept.read_text(encoding="utf-8"))
     every = set(held["answers"])
@@ -148,11 +157,6 @@ def test_a_start_that_computed_some_answers_keeps_them_all_for_the_next(open_app
     del held["answers"][map_key]  # as if an older start had not asked for the map
     held["digest"] = kept_answers.answers_digest(held["answers"])
     kept.write_text(json.dumps(held), encoding="utf-8")
-    before = Counter(data.computed)
 
-    clear_app_caches()
-    data._kept.clear()
-    serve.prepare(db)
-
-    assert data.computed - before == Counter(tier_map=1)
+    assert restart(db) == Counter(tier_map=1)
     assert set(json.loads(kept.read_text(encoding="utf-8"))["answers"]) == every
