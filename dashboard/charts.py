@@ -24,7 +24,7 @@ import pandas as pd
 
 from segmentation.texts import status_name, text, tier_name
 from segmentation.thresholds import Thresholds
-from segmentation.tiers import BY_CODE, MOVEMENTS, TIER_CODES, TIERS
+from segmentation.tiers import BY_CODE, MOVEMENTS, RANK, TIER_CODES, TIERS, code_of
 
 #: Labels the catalogue does not hold yet (the lead moves them into `segmentation/texts.py`).
 
@@ -501,7 +501,6 @@ def tier_map_chart(
 
 _MAP_CELL = ["tenure_from", "tenure_to", "value_from", "value_to"]
 _MAP_COLUMNS = [*_MAP_CELL, "tier", "lapsed", "customers"]
-_TIER_RANK = {code: rank for rank, code in enumerate(TIER_CODES)}
 
 
 def _tier_map_cells(df: pd.DataFrame, lang: str, value_axis: str, status: str) -> pd.DataFrame:
@@ -512,7 +511,7 @@ def _tier_map_cells(df: pd.DataFrame, lang: str, value_axis: str, status: str) -
     keep = np.ones(len(df), dtype=bool) if status == "both" else lapsed == (status == "lapsed")
     cell = df[_MAP_CELL].to_numpy(dtype=float)[keep]
     tier = df["tier"].astype(str).to_numpy(dtype=object)[keep]
-    rank = np.fromiter((_TIER_RANK[code] for code in tier), dtype=np.int64, count=len(tier))
+    rank = np.fromiter((RANK[code] for code in tier), dtype=np.int64, count=len(tier))
     customers = df["customers"].to_numpy(dtype=np.int64)[keep]
     lapsed = lapsed[keep]
     order = np.lexsort((rank, cell[:, 3], cell[:, 2], cell[:, 1], cell[:, 0]))
@@ -537,7 +536,7 @@ def _tier_map_cells(df: pd.DataFrame, lang: str, value_axis: str, status: str) -
     slot = np.arange(len(cell)) - cell_starts[cell_index]
     width = (cell[:, 1] - cell[:, 0]) / slots
     x_from = cell[:, 0] + width * slot
-    codes = [TIER_CODES[r] for r in rank]
+    codes = [code_of(r) for r in rank]
 
     if value_axis == "orders":
         value_text = _labelled(cell[:, 2], lambda low: _t("chart_orders_value", lang, count=int(round(low + 0.5))))

@@ -9,6 +9,8 @@ formats and sorting still work.
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 
 
@@ -31,8 +33,6 @@ def smaller_figures(container_class: str, top_edges: dict[str, str] | None = Non
     or four figures side by side show their values in full. `top_edges`: a coloured top edge for
     the container `container_class + suffix`, by suffix (the overview's tiles in their tier's
     colour). Constant CSS: no data in it (the colours are the palette's, checked here)."""
-    import re
-
     import streamlit as st
 
     if not re.fullmatch(r"[A-Za-z0-9_-]+", container_class):

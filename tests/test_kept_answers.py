@@ -22,29 +22,20 @@ from segmentation.thresholds import Thresholds
 
 
 def assert_same(expected, actual) -> None:
-    """Equal, and of the same types all the way down (frames: values, dtypes, index, exactly)."""
-    assert type(actual) is type(expected)
-    if isinstance(expected, pd.DataFrame):
-        pd.testing.assert_frame_equal(actual, expected, check_exact=True)
-        for column in expected.columns:  # object columns: the very same Python types in each cell
-            if expected[column].dtype == object:
-                assert [type(v) for v in actual[column]] == [type(v) for v in expected[column]], column
-    elif isinstance(expected, (list, tuple)):
-        assert len(actual) == len(expected)
-        for a, e in zip(actual, expected):
-            assert_same(e, a)
-    elif isinstance(expected, dict):
-        assert list(actual) == list(expected)
-        for key in expected:
-            assert_same(expected[key], actual[key])
-    elif isinstance(expected, Suggestion):
-        assert (actual.name, actual.reason_key) == (expected.name, expected.reason_key)
-        assert_same(expected.value, actual.value)
-        assert_same(expected.reason_values, actual.reason_values)
-    elif isinstance(expected, float) and np.isnan(expected):
-        assert np.isnan(actual)
-    else:
-        assert actual == expected
+    """Equal, and of the same types all the way down (`kept_answers.same`, itself tested below)."""
+    assert kept_answers.same(expected, actual), (expected, actual)
+
+
+@pytest.mark.parametrize("expected, actual", [
+    (1, 1.0), (1, True), ((1,), [1]), ({"a": 1, "b": 2}, {"b": 2, "a": 1}), (float("nan"), 0.0),
+    (pd.DataFrame({"a": [1]}), pd.DataFrame({"a": [1.0]})),
+    (pd.DataFrame({"a": pd.Series(["x", None], dtype=object)}), pd.DataFrame({"a": pd.Series(["x", np.nan], dtype=object)})),
+    (pd.DataFrame({"a": pd.Series([[1]], dtype=object)}), pd.DataFrame({"a": pd.Series([np.array([1])], dtype=object)})),
+    (Suggestion("min_orders", 5, "k", {}), Suggestion("min_orders", 5.0, "k", {})),
+], ids=["int-float", "int-bool", "tuple-list", "key-order", "nan", "frame-dtype", "none-nan", "list-array", "suggestion"])
+def test_same_tells_apart_what_would_not_come_back_as_it_was(expected, actual):
+    assert not kept_answers.same(expected, actual)
+    assert kept_answers.same(expected, expected)
 
 
 def round_trip(value):
